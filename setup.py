@@ -28,7 +28,7 @@ setuptools.setup(
     python_requires='>=' + cfg['min_python'],
     classifiers=['Programming Language :: Python :: 3', 'License :: ' + lic[1],
                  'Intended Audience :: Science/Research'],
-    entry_points={'console_scripts': ['affectnb=affectnb.cli:main'],
+    entry_points={'console_scripts': ['affectnb=affectnb.runs:main'],
                   'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,
 )
