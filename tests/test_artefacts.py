@@ -17,7 +17,7 @@ def expected_outputs(nb:Path, out:Path):
 def _run(nb, tmp_path, **params):
     out = tmp_path/'figures'
     papermill.execute_notebook(str(nb), str(tmp_path/nb.name), cwd=str(tmp_path), progress_bar=False,
-                               parameters=dict(preset='ci', out_dir=str(out), results_dir=str(tmp_path/'results'), **params))
+                               parameters={'preset': 'ci', 'out_dir': str(out), 'results_dir': str(tmp_path/'results'), **params})
     return out
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.stem)
