@@ -95,6 +95,10 @@ class ResNet18(nn.Module):
         "Class logits (B, num_classes)."
         return self.fc(self.features(x))
 
+    def head(self, f:Tensor)->Tensor:
+        "Logits from pooled features (the SSL model protocol: `model(x) == model.head(model.features(x))`)."
+        return self.fc(f)
+
 # %% ../nbs/05_backbones.ipynb #f4f57bc9
 BACKBONES: dict = {}
 
@@ -110,14 +114,18 @@ def _resnet18(num_classes:int=7, width:int=64, **kw)->ResNet18: return ResNet18(
 def get_backbone(name:str='resnet18',        # a registered name (see `BACKBONES`)
                  num_classes:int=7,          # classifier outputs
                  width:int=64,               # base width (ResNets)
-                 pretrained:str|None=None,   # None, 'imagenet' or 'msceleb' (local file, see `load_pretrained`)
+                 pretrained:str|None=None,   # None, 'imagenet'/'msceleb' (local file, see `load_pretrained`), 'synthface'
                  weights:str|Path|None=None, # weight file or folder; default: `$AFFECTNB_WEIGHTS` or <home>/weights
+                 img_size:int=48,            # 'synthface' only: the image side the pre-training renders at
                  **kw,                       # backbone options (e.g. small_input=True)
                 )->nn.Module:
     "Build a registered backbone, optionally loading local pretrained weights."
     check_choice('backbone', name, sorted(BACKBONES))
     model = BACKBONES[name](num_classes=num_classes, width=width, **kw)
-    if pretrained is not None: load_pretrained(model, pretrained, path=weights)
+    if pretrained == 'synthface':                 # built on SynthAffect and cached (affectnb.pretrain)
+        from .pretrain import load_synthface
+        load_synthface(model, img_size=img_size)
+    elif pretrained is not None: load_pretrained(model, pretrained, path=weights)
     elif weights is not None: raise ConfigError("weights= was given without pretrained=; pass pretrained='imagenet' or 'msceleb'")
     return model
 

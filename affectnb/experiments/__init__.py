@@ -138,7 +138,8 @@ def train_and_evaluate(train_ds,                    # training set (any affectnb
     train_loader = _loader(train_ds, p, True, seed, in_memory)
     if steps_per_epoch is not None: train_loader = FixedLengthLoader(train_loader, steps_per_epoch)
     test_loader = _loader(test_ds, p, False, seed, in_memory)
-    model = get_backbone(p.backbone, num_classes=num_classes, width=p.width, pretrained=p.pretrained)
+    model = get_backbone(p.backbone, num_classes=num_classes, width=p.width, pretrained=p.pretrained,
+                         img_size=p.img_size)
     trainer = Trainer(model, objective or Supervised(), p, device=params.device, seed=seed, progress=False)
     history = trainer.fit(train_loader)
     logits, y = trainer.predict(test_loader)
