@@ -20,8 +20,8 @@ from ..train import Trainer, Supervised
 from ..runs import RunSpec, ResultStore, run_grid
 
 # %% auto #0
-__all__ = ['REAL_DIRS', 'SYNTH_LIKE', 'Params', 'check_params', 'dataset_label', 'get_source', 'train_augment',
-           'FixedLengthLoader', 'train_and_evaluate', 'summarise']
+__all__ = ['REAL_DIRS', 'SYNTH_LIKE', 'Params', 'check_params', 'dataset_label', 'get_source', 'train_augment', 'WithExtras',
+           'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'summarise']
 
 # %% ../../nbs/09b_experiments.ipynb #b31b6d16
 @dataclass
@@ -97,12 +97,31 @@ def train_augment(img_size:int):
     pad = max(2, round(img_size/12))
     return lambda x, g: batch_weak(x, pad=pad, flip=True, generator=g)
 
-def _loader(ds, p:Preset, train:bool, seed:int, in_memory:bool):
+class WithExtras(torch.utils.data.Dataset):
+    "`ds[i]` -> `(*ds[i], *(e[i] for e in extras))`: per-sample extras (indices, domains) for a streamed data set."
+    def __init__(self, ds, extras:Sequence):
+        self.ds, self.extras = ds, [torch.as_tensor(np.asarray(e)) for e in extras]
+        bad = [len(e) for e in self.extras if len(e) != len(ds)]
+        if bad: raise ConfigError(f"extras must have one row per sample ({len(ds)}); got lengths {bad}")
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i): return (*self.ds[i], *(e[i] for e in self.extras))
+
+def set_transform(ds, transform, _depth:int=0):
+    "Set `transform` on `ds` and on every data set it wraps (a `JointDataset`'s parts, a subset's base)."
+    if _depth > 16: return
+    try: ds.transform = transform
+    except AttributeError: pass
+    for d in list(vars(ds).get('datasets', ())) + [vars(ds)[k] for k in ('base', 'ds') if k in vars(ds)]:
+        set_transform(d, transform, _depth + 1)
+
+def _loader(ds, p:Preset, train:bool, seed:int, in_memory:bool, extras:Sequence|None=None):
     bs = p.batch_size if train else p.eval_batch_size
     if in_memory:
         x, y = to_tensors(ds, p.img_size)
-        return FastLoader(x, y, bs, shuffle=train, seed=seed, augment=train_augment(p.img_size) if train else None)
-    ds.transform = weak_view(p.img_size) if train else eval_view(p.img_size)
+        return FastLoader(x, y, bs, shuffle=train, seed=seed, augment=train_augment(p.img_size) if train else None,
+                          extras=extras)
+    set_transform(ds, weak_view(p.img_size) if train else eval_view(p.img_size))
+    if extras: ds = WithExtras(ds, extras)
     g = torch.Generator().manual_seed(seed)
     return torch.utils.data.DataLoader(ds, batch_size=bs, shuffle=train, generator=g, num_workers=p.num_workers,
                                        drop_last=False, pin_memory=torch.cuda.is_available())
@@ -129,17 +148,20 @@ def train_and_evaluate(train_ds,                    # training set (any affectnb
                        num_classes:int=7,
                        in_memory:bool|None=None,    # default: in memory unless preset is `paper`
                        steps_per_epoch:int|None=None, # fixed optimisation budget per epoch; None = one pass
+                       model=None,                  # the network to train; default: the preset's backbone
+                       extras:Sequence|None=None,   # per-sample training tensors yielded after y (e.g. sspa_extras(train_ds))
                       )->dict:
     "Train on `train_ds` with the one training loop, evaluate the last epoch on `test_ds`: metrics, confusion, curves."
     p = params.preset
     seed_everything(seed)
     if in_memory is None: in_memory = p.name != 'paper'
     t0 = time.time()
-    train_loader = _loader(train_ds, p, True, seed, in_memory)
+    train_loader = _loader(train_ds, p, True, seed, in_memory, extras)
     if steps_per_epoch is not None: train_loader = FixedLengthLoader(train_loader, steps_per_epoch)
     test_loader = _loader(test_ds, p, False, seed, in_memory)
-    model = get_backbone(p.backbone, num_classes=num_classes, width=p.width, pretrained=p.pretrained,
-                         img_size=p.img_size)
+    if model is None:
+        model = get_backbone(p.backbone, num_classes=num_classes, width=p.width, pretrained=p.pretrained,
+                             img_size=p.img_size)
     trainer = Trainer(model, objective or Supervised(), p, device=params.device, seed=seed, progress=False)
     history = trainer.fit(train_loader)
     logits, y = trainer.predict(test_loader)
