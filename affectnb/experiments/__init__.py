@@ -21,7 +21,7 @@ from ..runs import RunSpec, ResultStore, run_grid
 
 # %% auto #0
 __all__ = ['REAL_DIRS', 'SYNTH_LIKE', 'Params', 'check_params', 'dataset_label', 'get_source', 'train_augment', 'WithExtras',
-           'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'summarise']
+           'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'summarise', 'ArtefactGrid']
 
 # %% ../../nbs/09b_experiments.ipynb #b31b6d16
 @dataclass
@@ -186,3 +186,45 @@ def summarise(records:list,               # records from run_grid
         row, col = cell(spec)
         groups.setdefault(row, {}).setdefault(col, []).append(r['result']['metrics'][metric]*scale)
     return {row: {col: aggregate(v) for col, v in cols.items()} for row, cols in groups.items()}
+
+# %% ../../nbs/09b_experiments.ipynb #77b95295
+@dataclass
+class ArtefactGrid:
+    "A validated table/figure: its notebook parameters, the runs it needs and its options; subclass per paper."
+    name: str                   # 'table1', 'fig4', ...
+    params: Params
+    specs: list
+    options: dict = field(default_factory=dict)
+    paper = 'generic'           # set by the subclass
+
+    def run_one(self, spec:RunSpec)->dict: raise NotImplementedError(f"{type(self).__name__} must implement run_one(spec)")
+    def datasets(self)->str: return ', '.join(dict.fromkeys(s.dataset for s in self.specs))
+    def extra_provenance(self)->dict: return {}
+
+    def status(self)->tuple:
+        "(stored, missing) run counts in the results store."
+        store = ResultStore(self.params.results_dir)
+        done = sum(store.has(s) for s in self.specs)
+        return done, len(self.specs) - done
+
+    def describe(self)->str:
+        "What this artefact will run."
+        done, todo = self.status(); p = self.params
+        opts = '; '.join(f'{k}={v}' for k, v in self.options.items())
+        return (f"{self.paper} {self.name} at preset {p.preset.name!r} on {'SynthAffect' if p.synthetic else p.data_root}, "
+                f"seeds {list(p.seeds)}: {len(self.specs)} runs ({done} in {p.results_dir}, {todo} to train); {opts}")
+
+    def run(self, shard=None, progress:bool=True)->list:
+        "Execute the missing runs (of `shard`) and return every available record."
+        return run_grid(self.specs, self.run_one, ResultStore(self.params.results_dir), shard=shard, progress=progress)
+
+    def provenance(self, notebook:str, records:list)->dict:
+        "Notebook, preset and its values, data sets, seeds, options, run keys (and the subclass's extras)."
+        p = self.params
+        return dict(notebook=notebook, preset=p.preset.name, preset_values=p.preset.to_dict(), dataset=self.datasets(),
+                    data_root=str(p.data_root) if p.data_root else None, seeds=list(p.seeds),
+                    options={k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()},
+                    **self.extra_provenance(), runs=[r['key'] for r in records], n_runs=len(self.specs),
+                    n_found=len(records))
+
+    def __repr__(self): return self.describe()

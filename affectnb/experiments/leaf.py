@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, DatasetError, check_choice, class_names, figures_dir, seed_everything
-from . import Params, check_params, get_source, dataset_label, summarise, SYNTH_LIKE
+from . import Params, check_params, get_source, dataset_label, summarise, SYNTH_LIKE, ArtefactGrid
 from ..datasets import labelled_split, to_tensors, FastLoader
 from ..backbones import get_backbone
 from ..train import Trainer
@@ -265,44 +265,14 @@ def ssl_run(spec:RunSpec, params:Params)->dict:
     return res
 
 # %% ../../nbs/18_exp_leaf.ipynb #6c4b430e
-@dataclass
-class Grid:
+class Grid(ArtefactGrid):
     "A validated leaf artefact: its notebook parameters, its own options and the runs it needs."
-    name: str                   # 'table1', 'fig4', ...
-    params: Params
-    specs: list
-    options: dict = field(default_factory=dict)
-
-    def status(self)->tuple:
-        "(stored, missing) run counts in the results store."
-        store = ResultStore(self.params.results_dir)
-        done = sum(store.has(s) for s in self.specs)
-        return done, len(self.specs) - done
-
-    def describe(self)->str:
-        "What this artefact will run."
-        done, todo = self.status()
-        opts = '; '.join(f'{k}={v}' for k, v in self.options.items())
-        return (f"leaf {self.name} at preset {self.params.preset.name!r} on "
-                f"{'SynthAffect' if self.params.synthetic else self.params.data_root}, seeds {list(self.params.seeds)}: "
-                f"{len(self.specs)} runs ({done} in {self.params.results_dir}, {todo} to train); {opts}")
-
-    def run(self, shard=None, progress:bool=True)->list:
-        "Execute the missing runs (of `shard`) and return every available record."
-        return run_grid(self.specs, lambda s: ssl_run(s, self.params), ResultStore(self.params.results_dir),
-                        shard=shard, progress=progress)
-
-    def provenance(self, notebook:str, records:list)->dict:
-        "Provenance of an artefact: notebook, preset and its values, data sets, seeds, options, run keys."
+    paper = 'leaf'
+    def run_one(self, spec:RunSpec)->dict: return ssl_run(spec, self.params)
+    def datasets(self)->str:
         p = self.params
         names = list(dict.fromkeys(s.setting['target'] for s in self.specs))
-        data = ', '.join(dataset_label(n, p) + (' (8 classes)' if n == 'affectnet8' and p.synthetic else '') for n in names)
-        return dict(notebook=notebook, preset=p.preset.name, preset_values=p.preset.to_dict(), dataset=data,
-                    data_root=str(p.data_root) if p.data_root else None, seeds=list(p.seeds),
-                    options={k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()},
-                    runs=[r['key'] for r in records], n_runs=len(self.specs), n_found=len(records))
-
-    def __repr__(self): return self.describe()
+        return ', '.join(dataset_label(n, p) + (' (8 classes)' if n == 'affectnet8' and p.synthetic else '') for n in names)
 
 def _params(preset, data_root, seeds, device, results_dir, out_dir)->Params:
     return check_params('leaf', preset, data_root, seeds, device, results_dir, out_dir)

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, Preset, check_choice, class_names, figures_dir, seed_everything
-from . import check_params, get_source, dataset_label, train_and_evaluate, Params
+from . import check_params, get_source, dataset_label, train_and_evaluate, Params, ArtefactGrid
 from ..datasets import fraction_subset, JointDataset, SubsetDataset, to_tensors
 from ..backbones import get_backbone
 from ..metrics import aggregate
@@ -205,45 +205,14 @@ def joint_run(spec:RunSpec, params:Params)->dict:
     return res
 
 # %% ../../nbs/38_exp_sspa_jt.ipynb #b728ef2f
-@dataclass
-class JointGrid:
+class JointGrid(ArtefactGrid):
     "A validated sspa_jt artefact: its notebook parameters, the runs it needs, its options."
-    name: str                   # 'table1', 'fig2', ...
-    params: Params
-    specs: list
-    options: dict = field(default_factory=dict)
-
-    def status(self)->tuple:
-        "(stored, missing) run counts in the results store."
-        store = ResultStore(self.params.results_dir)
-        done = sum(store.has(s) for s in self.specs)
-        return done, len(self.specs) - done
-
-    def describe(self)->str:
-        "What this artefact will run."
-        done, todo = self.status()
-        p = self.params
-        opts = '; '.join(f'{k}={v}' for k, v in self.options.items())
-        return (f"sspa_jt {self.name} at preset {p.preset.name!r} on {'SynthAffect' if p.synthetic else p.data_root}, "
-                f"seeds {list(p.seeds)}: {len(self.specs)} runs ({done} in {p.results_dir}, {todo} to train); {opts}")
-
-    def run(self, shard=None, progress:bool=True)->list:
-        "Execute the missing runs (of `shard`) and return every available record."
-        return run_grid(self.specs, lambda s: joint_run(s, self.params), ResultStore(self.params.results_dir),
-                        shard=shard, progress=progress)
-
-    def provenance(self, notebook:str, records:list)->dict:
-        "Notebook, preset and its values, data sets, seeds, options, SSPA-JT hyper-parameters and run keys."
-        p = self.params
+    paper = 'sspa_jt'
+    def run_one(self, spec:RunSpec)->dict: return joint_run(spec, self.params)
+    def datasets(self)->str:
         names = list(dict.fromkeys(s.dataset for s in self.specs))
-        data = ', '.join(n for n in names if not any(m.startswith(n + '+') for m in names))   # 'a+b' covers 'a' 
-        return dict(notebook=notebook, preset=p.preset.name, preset_values=p.preset.to_dict(), dataset=data,
-                    data_root=str(p.data_root) if p.data_root else None, seeds=list(p.seeds),
-                    options={k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()},
-                    sspa_hparams=sspa_hparams(p.preset), runs=[r['key'] for r in records],
-                    n_runs=len(self.specs), n_found=len(records))
-
-    def __repr__(self): return self.describe()
+        return ', '.join(n for n in names if not any(m.startswith(n + '+') for m in names))   # 'a+b' covers 'a'
+    def extra_provenance(self)->dict: return dict(sspa_hparams=sspa_hparams(self.params.preset))
 
 def _spec_of(r)->RunSpec: return r['spec'] if isinstance(r['spec'], RunSpec) else RunSpec.from_dict(r['spec'])
 
