@@ -341,17 +341,13 @@ class DeFixMatch(FixMatch):
     "DeFixMatch (Schmutz et al. 2023): FixMatch minus its own unlabelled loss on the labelled images (debiased)."
     views = ('x', 'x_s', 'u_w', 'u_s')
     def loss(self, model, batch, trainer=None):
-        out = self.logits = self.forward(model, batch, self.views)
-        loss_x = self.supervised(out['x'], batch['y'])
-        probs_w = torch.softmax(out['u_w'].detach() / self.T, 1)
-        pseudo, weight = self.pseudo_labels(probs_w, batch, trainer)
-        loss_u = (weight * self.consistency(out['u_w'], out['u_s'], pseudo, probs_w)).mean()
+        total, logs = super().loss(model, batch, trainer)               # FixMatch's loss; self.logits holds every view
+        out = self.logits
         probs_l = torch.softmax(out['x'].detach() / self.T, 1)        # the labelled images, seen as unlabelled
         conf_l, pseudo_l = probs_l.max(1); weight_l = (conf_l >= self.threshold).float()
         loss_ul = (weight_l * self.consistency(out['x'], out['x_s'], pseudo_l, probs_l)).mean()
-        logs = dict(loss_x=loss_x.detach(), loss_u=loss_u.detach(), loss_u_labelled=loss_ul.detach(),
-                    mask_labelled=weight_l.mean(), **self.pseudo_label_logs(pseudo, weight, batch.get('u_true')))
-        return loss_x + self.lambda_u * (loss_u - loss_ul), logs
+        logs.update(loss_u_labelled=loss_ul.detach(), mask_labelled=weight_l.mean())
+        return total - self.lambda_u * loss_ul, logs
 
 # %% ../../nbs/11_ssl.ipynb #3cf45e7d
 def softmax_mse(logits_a:Tensor, logits_b:Tensor)->Tensor:
