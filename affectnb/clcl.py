@@ -8,7 +8,7 @@ import functools, math
 from typing import Mapping
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .core import ConfigError
+from .core import ConfigError, check_choice
 from .backbones import ResNet18
 from .train import Objective, split_xy
 from .transforms import batch_erasing, batch_weak
@@ -17,8 +17,8 @@ from .transforms import batch_erasing, batch_weak
 __all__ = ['TABLE4_VARIANTS', 'batched_kmeans', 'kmeans_inertia', 'hash_coding', 'LatentCoder', 'group_centres', 'deep_centroids',
            'cosine_groups', 'semantic_alignment', 'cross_layer_contrast', 'BatchBranch', 'msr_factor',
            'MultiScaleRepresentation', 'block_channels', 'CLCLNet', 'CLCL', 'clcl_variant', 'clcl_augment',
-           'block_grad_norm_modules', 'SemanticGroupProbe', 'SemanticGroupTap', 'semantic_group_probes',
-           'clcl_complexity']
+           'CLCLUnlabelled', 'block_grad_norm_modules', 'SemanticGroupProbe', 'SemanticGroupTap',
+           'semantic_group_probes', 'clcl_complexity']
 
 # %% ../nbs/20_clcl.ipynb #ab08868e
 def _dists(xt:Tensor, c:Tensor, x2:Tensor|None=None)->Tensor:
@@ -307,6 +307,7 @@ class CLCL(Objective):
                  detach_deep:bool=False,     # stop the gradient at the deep centroids
                  label_smoothing:float=0.0,  # of the cross-entropy (paper: 0)
                  seed:int=0,                 # k-means++ seed base
+                 centres:str='cluster',      # deep centres: 'cluster' (k-means, Eq. (2)) | 'class' (class centres, Eq. (12), Table VI)
                 ):
         if not isinstance(blocks, int) or blocks < 2: raise ConfigError(f"blocks={blocks!r} must be an integer >= 2")
         self.alpha, self.beta = self._weights('alpha', alpha, blocks), self._weights('beta', beta, blocks)
@@ -316,6 +317,7 @@ class CLCL(Objective):
         self.fd_fm, self.top_k, self.fd_bs, self.bs_hidden = fd_fm, top_k, fd_bs, bs_hidden
         self.kmeans_iters, self.cl_weight, self.detach_deep = kmeans_iters, cl_weight, detach_deep
         self.label_smoothing, self.seed, self.calls = label_smoothing, seed, 0
+        self.centres = check_choice('centres', centres, ('cluster', 'class'))
         self.fm_layers = [f'layer{j + 1}' for j, a in enumerate(self.alpha) if a != 0] if self.clfm else []
         self.bs_layers = [f'layer{j + 1}' for j, b in enumerate(self.beta) if b != 0] if self.clbs else []
         self.deep = f'layer{blocks}'
@@ -353,17 +355,34 @@ class CLCL(Objective):
         self.build(trainer.model)
         super().setup(trainer)
 
-    def clfm_loss(self, taps:dict, seed:int=0)->tuple:
-        "Eq. (6) averaged over the batch: per image, K_FM clusters of the last block's channels."
+    def class_contrast(self, v:dict,      # {block: (B, D)} one vector per image, the last block's included
+                       layers:list,       # shallow blocks
+                       weights:tuple,     # alpha or beta
+                       y:Tensor|None,     # (B,) labels
+                       n_classes:int,     # C
+                      )->tuple:           # loss, info (as `cross_layer_contrast`)
+        "Table VI's class centres: Eq. (12) on the batch's last-block vectors, images assigned by Eqs. (3)-(4), Eqs. (5)-(6)."
+        if y is None: raise ConfigError("centres='class' needs the batch's labels (Eq. (12)); unlabelled images have none: use centres='cluster'")
+        return cross_layer_contrast(v[self.deep][None], {n: v[n][None] for n in layers},
+                                    {n: weights[int(n[5:]) - 1] for n in layers}, n_classes,
+                                    detach_deep=self.detach_deep, deep_assign=y.long()[None])
+
+    def clfm_loss(self, taps:dict, seed:int=0, y:Tensor|None=None)->tuple:
+        "Eq. (6) averaged over the batch: per image, K_FM clusters of the last block's channels (or Table VI's class centres)."
         g = {n: self.coders[n](taps[n]) for n in self.fm_layers + [self.deep]}   # Eq. (1): (B, C_j, fd_fm)
+        if self.centres == 'class':                                 # one vector per image: the mean of its C_j latent rows
+            return self.class_contrast({n: v.mean(1) for n, v in g.items()}, self.fm_layers, self.alpha, y, taps['logits'].shape[1])
         loss, info = cross_layer_contrast(g[self.deep], {n: g[n] for n in self.fm_layers},
                                           {n: self.alpha[int(n[5:]) - 1] for n in self.fm_layers},
                                           self.k_fm, self.kmeans_iters, seed, self.detach_deep)
         if self.group_tap is not None: self.group_tap.set_groups(info)
         return loss, info
 
-    def clbs_loss(self, taps:dict, seed:int=0)->tuple:
-        "Eq. (7): K_BS clusters of the batch's last-block branch vectors."
+    def clbs_loss(self, taps:dict, seed:int=0, y:Tensor|None=None)->tuple:
+        "Eq. (7): K_BS clusters of the batch's last-block branch vectors (or Table VI's class centres)."
+        if self.centres == 'class':
+            b = {n: self.branches[n](taps[n]) for n in self.bs_layers + [self.deep]}
+            return self.class_contrast(b, self.bs_layers, self.beta, y, taps['logits'].shape[1])
         B = taps[self.deep].shape[0]
         if B < self.k_bs:
             raise ConfigError(f"CLBS with k_bs={self.k_bs} needs batches of at least {self.k_bs} images; got {B}. "
@@ -373,30 +392,44 @@ class CLCL(Objective):
                                     {n: self.beta[int(n[5:]) - 1] for n in self.bs_layers},
                                     self.k_bs, self.kmeans_iters, seed + 1, self.detach_deep)
 
-    def loss(self, model, batch, trainer=None):
-        x, y = split_xy(batch)
+    def step_seed(self, trainer=None)->int:
+        "The k-means++ seed of this step, from `seed` and the global step (or the count of calls without a trainer)."
         step = trainer.global_step if trainer is not None else self.calls
         self.calls += 1
+        return self.seed*1_000_003 + 2*step
+
+    def contrastive(self, taps:dict,          # `forward_taps` output of the images to align
+                    seed:int=0,               # k-means++ seed
+                    y:Tensor|None=None,       # their labels (class centres only)
+                   )->tuple:                  # cl_weight * (L_fm + L_bs), logs
+        "The cross-layer contrastive part of Eq. (10), CLFM (Eq. (6)) + CLBS (Eq. (7)), needing no label with clustering centres."
+        loss, logs = taps[self.deep].new_zeros(()).float(), {}
+        if self.fm_layers:
+            l_fm, info = self.clfm_loss(taps, seed, y)
+            loss = loss + self.cl_weight*l_fm; logs['l_fm'] = l_fm.detach()
+            logs.update({f'cos_fm/{n}': c.mean() for n, c in info['cos'].items()})
+        if self.bs_layers:
+            l_bs, info = self.clbs_loss(taps, seed, y)
+            loss = loss + self.cl_weight*l_bs; logs['l_bs'] = l_bs.detach()
+            logs.update({f'cos_bs/{n}': c.mean() for n, c in info['cos'].items()})
+        return loss, logs
+
+    def loss(self, model, batch, trainer=None):
+        x, y = split_xy(batch)
+        seed = self.step_seed(trainer)
         if (self.fm_layers or self.bs_layers) and self.channels is None: self.build(model)
         taps = model.forward_taps(x)
         logits = taps['logits']
         ce = F.cross_entropy(logits.float(), y, label_smoothing=self.label_smoothing)   # Eq. (11)
         logs = {'train_acc': (logits.detach().argmax(1) == y).float().mean(), 'ce': ce.detach()}
-        loss, seed = ce, self.seed*1_000_003 + 2*step
-        if self.fm_layers:
-            l_fm, info = self.clfm_loss(taps, seed)
-            loss = loss + self.cl_weight*l_fm; logs['l_fm'] = l_fm.detach()
-            logs.update({f'cos_fm/{n}': c.mean() for n, c in info['cos'].items()})
-        if self.bs_layers:
-            l_bs, info = self.clbs_loss(taps, seed)
-            loss = loss + self.cl_weight*l_bs; logs['l_bs'] = l_bs.detach()
-            logs.update({f'cos_bs/{n}': c.mean() for n, c in info['cos'].items()})
+        l_cl, cl_logs = self.contrastive(taps, seed, y)
+        logs.update(cl_logs)
         if 'mu' in taps: logs.update({f'mu/layer{j + 1}': m for j, m in enumerate(taps['mu'].detach().float().mean(0))})
-        return loss, logs
+        return ce + l_cl, logs
 
     def __repr__(self):
         return (f"CLCL(alpha={self.alpha}, beta={self.beta}, k_fm={self.k_fm}, k_bs={self.k_bs}, clfm={self.clfm}, "
-                f"clbs={self.clbs}, cl_weight={self.cl_weight})")
+                f"clbs={self.clbs}, cl_weight={self.cl_weight}" + (f", centres={self.centres!r}" if self.centres != 'cluster' else '') + ")")
 
 # %% ../nbs/20_clcl.ipynb #1c836dc6
 TABLE4_VARIANTS = ((False, False, False), (False, False, True), (False, True, False), (False, True, True),
@@ -418,6 +451,32 @@ def clcl_augment(img_size:int,        # image side in pixels
     "clcl Sec. IV-A's training augmentation: random crop (pad 16/224 of the side), flip, random erasing."
     pad = max(1, round(16*img_size/224))
     return lambda x, g=None: batch_erasing(batch_weak(x, pad=pad, flip=True, generator=g), p=erasing, generator=g)
+
+# %% ../nbs/20_clcl.ipynb #a6ea2e0e
+class CLCLUnlabelled(CLCL):
+    "Table II's 'unsupervised*': cross-entropy on the labelled images, CLCL's cross-layer contrast (Eqs. (6)-(7)) on the unlabelled."
+    views = ('x', 'u_w')                        # `SSLLoader` views: the labelled images and a weak view of the unlabelled ones
+    def __init__(self, **kw):                   # `CLCL`'s options (alpha, beta, k_fm, k_bs, clfm, clbs, ...)
+        super().__init__(**kw)
+        if self.centres == 'class':
+            raise ConfigError("CLCLUnlabelled needs centres='cluster': class centres (Eq. (12)) need labels, which unlabelled images lack")
+
+    def loss(self, model, batch, trainer=None):
+        x, y, xu = batch['x'], batch['y'], batch['u_w']
+        seed = self.step_seed(trainer)
+        if (self.fm_layers or self.bs_layers) and self.channels is None: self.build(model)
+        B, N = len(x), len(x) + len(xu)
+        taps = model.forward_taps(torch.cat([x, xu]))                # one pass: BatchNorm sees both parts
+        logits = taps['logits'].float()
+        ce = F.cross_entropy(logits[:B], y, label_smoothing=self.label_smoothing)   # Eq. (11) on the labelled images
+        unl = {k: v[B:] for k, v in taps.items() if isinstance(v, Tensor) and v.ndim and v.shape[0] == N}
+        l_cl, logs = self.contrastive(unl, seed)                    # Eqs. (6)-(7) on the unlabelled images
+        from affectnb.ssl import pseudo_label_logs
+        pl = logits[B:].detach().argmax(1)
+        logs.update(ce=ce.detach(), loss_x=ce.detach(), loss_u=l_cl.detach(),
+                    train_acc=(logits[:B].detach().argmax(1) == y).float().mean(),
+                    **pseudo_label_logs(pl, torch.ones(len(pl), device=pl.device), batch.get('u_true')))
+        return ce + l_cl, logs
 
 # %% ../nbs/20_clcl.ipynb #4723a654
 def block_grad_norm_modules(model:nn.Module)->dict:
@@ -484,6 +543,7 @@ def semantic_group_probes(model:nn.Module,     # the network (its blocks are tap
                          )->dict:              # {'layer2/group1': probe, ...} (Fig. 5b)
     "Tap `objective`'s CLFM blocks of `model` and return the probes for `Trainer(grad_norm_modules=...)`."
     if not objective.fm_layers: raise ConfigError("semantic groups need CLFM: clfm=True and a non-zero alpha_j")
+    if objective.centres == 'class': return {}                     # Table VI's class centres group images, not channels: no probes
     objective.build(model)
     if objective.group_tap is not None: objective.group_tap.remove()
     blocks = block_grad_norm_modules(model)

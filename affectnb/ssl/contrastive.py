@@ -13,7 +13,8 @@ from . import SSLObjective, register_method
 # %% auto #0
 __all__ = ['projection_head', 'embed', 'distribution_alignment', 'fp32', 'soft_cross_entropy', 'memory_smoothed_labels',
            'pseudo_label_graph', 'graph_contrastive_loss', 'CoMatch', 'instance_similarity', 'unfold', 'aggregate',
-           'simmatch_targets', 'SimMatch', 'adaptive_margin', 'correct_confidence', 'margin_split', 'nt_xent', 'AdaCM']
+           'simmatch_targets', 'SimMatch', 'adaptive_margin', 'correct_confidence', 'margin_split', 'nt_xent', 'AdaCM',
+           'negative_cosine', 'simsiam_loss', 'simsiam_projector', 'simsiam_predictor', 'SimSiam']
 
 # %% ../../nbs/14_ssl_contrastive.ipynb #e0868394
 def projection_head(in_dim:int,           # encoder feature width D
@@ -411,3 +412,65 @@ class AdaCM(SSLObjective):
         self.margin.copy_(adaptive_margin(s, n, epoch + 1, self.beta, self.margin_init))
         self.margin_sum.zero_(); self.margin_count.zero_()
         return {f'margin_{c}': float(v) for c, v in enumerate(self.margin)}
+
+# %% ../../nbs/14_ssl_contrastive.ipynb #4e67a89c
+def negative_cosine(p:Tensor,  # (B, d) predictions
+                    z:Tensor,  # (B, d) targets (the gradient is stopped here)
+                   )->Tensor:  # (B,)
+    "SimSiam's $\\mathcal{D}(p, \\mathrm{stopgrad}(z)) = -\\cos(p, z)$, per sample (Eqs. (1), (3))."
+    with fp32(p): return -F.cosine_similarity(p.float(), z.detach().float(), dim=1, eps=1e-8)
+
+def simsiam_loss(p1:Tensor, p2:Tensor, # (B, d) predictions of the two views
+                 z1:Tensor, z2:Tensor, # (B, d) projections of the two views
+                )->Tensor:             # (B,) the symmetrised loss, in [-1, 1]
+    "SimSiam Eq. (4): $\\frac12\\mathcal{D}(p_1, z_2) + \\frac12\\mathcal{D}(p_2, z_1)$ with stop-gradient on the $z$."
+    return 0.5*negative_cosine(p1, z2) + 0.5*negative_cosine(p2, z1)
+
+def simsiam_projector(in_dim:int,     # encoder feature width D
+                      dim:int=2048,   # hidden and output width (SimSiam: 2048)
+                      layers:int=3,   # fc layers (SimSiam: 3 on ImageNet, 2 on CIFAR)
+                     )->nn.Sequential:
+    "SimSiam's projection MLP: fc + BN per layer, ReLU after all but the output (whose BN has no affine part)."
+    if layers < 1: raise ConfigError(f"layers={layers} must be >= 1")
+    mods, d = [], in_dim
+    for i in range(layers):
+        last = i == layers - 1
+        mods += [nn.Linear(d, dim, bias=False), nn.BatchNorm1d(dim, affine=not last)] + ([] if last else [nn.ReLU(inplace=True)])
+        d = dim
+    return nn.Sequential(*mods)
+
+def simsiam_predictor(dim:int=2048,     # input and output width d
+                      hidden:int=512,   # bottleneck width (SimSiam: 512)
+                     )->nn.Sequential:
+    "SimSiam's prediction MLP $h$: fc, BN, ReLU to the bottleneck, then an fc back to `dim` (no BN, no ReLU)."
+    return nn.Sequential(nn.Linear(dim, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True), nn.Linear(hidden, dim))
+
+@register_method('simsiam')
+class SimSiam(SSLObjective):
+    "SimSiam (Chen & He 2021) as clcl Table II uses it: labelled cross-entropy + SimSiam's loss on two views of unlabelled images."
+    views = ('x', 'u_s', 'u_s2')
+    def __init__(self, lambda_u:float=1.0,   # weight of SimSiam's loss (ours; SimSiam is pre-training only)
+                 proj_dim:int=2048,          # projector hidden/output width d (SimSiam Sec. 3)
+                 pred_hidden:int=512,        # predictor bottleneck (SimSiam Sec. 3)
+                 proj_layers:int=3,          # projector fc layers (SimSiam Sec. 3)
+                 **kw):
+        super().__init__(lambda_u=lambda_u, **kw)
+        for k, v in dict(proj_dim=proj_dim, pred_hidden=pred_hidden, proj_layers=proj_layers).items():
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ConfigError(f"{k}={v!r} must be a positive integer")
+        self.proj_dim, self.pred_hidden, self.proj_layers = proj_dim, pred_hidden, proj_layers
+        self.proj = self.pred = None
+
+    def setup(self, trainer):
+        "Create the projector and predictor from the model's feature width (trained with the model)."
+        self.proj = simsiam_projector(trainer.model.feature_dim, self.proj_dim, self.proj_layers)
+        self.pred = simsiam_predictor(self.proj_dim, self.pred_hidden)
+        super().setup(trainer)
+
+    def loss(self, model, batch, trainer=None):
+        out = self.forward(model, batch, self.views, features=True)
+        lx = self.supervised(out['x'], batch['y'])
+        z1, z2 = self.proj(out['u_s_f']), self.proj(out['u_s2_f'])     # each view through the projector's BN on its own
+        lu = simsiam_loss(self.pred(z1), self.pred(z2), z1, z2).mean()
+        pseudo = out['u_s'].detach().argmax(1)
+        return lx + self.lambda_u*lu, dict(loss_x=lx.detach(), loss_u=lu.detach(),
+                                           **self.pseudo_label_logs(pseudo, torch.ones(len(pseudo), device=pseudo.device), batch.get('u_true')))
