@@ -21,7 +21,8 @@ from ..runs import RunSpec, ResultStore, run_grid
 
 # %% auto #0
 __all__ = ['REAL_DIRS', 'SYNTH_LIKE', 'Params', 'check_params', 'dataset_label', 'get_source', 'train_augment', 'WithExtras',
-           'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'summarise', 'ArtefactGrid']
+           'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'spec_of', 'cell_stats', 'summarise',
+           'register_grids', 'ArtefactGrid']
 
 # %% ../../nbs/09b_experiments.ipynb #b31b6d16
 @dataclass
@@ -174,6 +175,21 @@ def train_and_evaluate(train_ds,                    # training set (any affectnb
     return res
 
 # %% ../../nbs/09b_experiments.ipynb #73c8c18b
+def spec_of(record:dict)->RunSpec:
+    "The `RunSpec` of a results-store record (its 'spec' as a RunSpec or as its dict)."
+    s = record['spec']
+    return s if isinstance(s, RunSpec) else RunSpec.from_dict(s)
+
+def cell_stats(records:list,               # records from run_grid / ResultStore
+               key:Callable,               # spec -> the cell's key (any hashable)
+               metric:str='accuracy',      # key of result['metrics']
+               scale:float=100.0,          # papers print percentages
+              )->dict:
+    "Mean ± std over seeds of `metric` grouped by `key(spec)`: {key: {mean, std, n}}."
+    groups = {}
+    for r in records: groups.setdefault(key(spec_of(r)), []).append(r['result']['metrics'][metric]*scale)
+    return {k: aggregate(v) for k, v in groups.items()}
+
 def summarise(records:list,               # records from run_grid
               cell:Callable,              # spec -> (row_key, column)
               metric:str='accuracy',      # key of result['metrics']
@@ -182,10 +198,23 @@ def summarise(records:list,               # records from run_grid
     "Mean ± std over seeds of `metric` per table cell: {row: {col: {mean, std, n}}}."
     groups = {}
     for r in records:
-        spec = r['spec'] if isinstance(r['spec'], RunSpec) else RunSpec.from_dict(r['spec'])
-        row, col = cell(spec)
+        row, col = cell(spec_of(r))
         groups.setdefault(row, {}).setdefault(col, []).append(r['result']['metrics'][metric]*scale)
     return {row: {col: aggregate(v) for col, v in cols.items()} for row, cols in groups.items()}
+
+# %% ../../nbs/09b_experiments.ipynb #81207540
+def register_grids(paper:str,       # paper key: experiments are named '<paper>.<name>'
+                   grids:dict,      # name -> (check_X, full-grid keyword arguments, one-line doc)
+                   run:Callable,    # run(spec, params) -> result dict (the paper's run function)
+                  )->list:          # the registered names
+    "Register every artefact grid of a paper module as a command-line experiment of `affectnb.runs`."
+    from affectnb.runs import register_experiment
+    def specs_fn(check, full):
+        return lambda preset, data_root, seeds, **kw: check(preset, data_root, seeds, **(full | kw)).specs
+    def run_fn(spec:RunSpec, data_root, device)->dict:
+        return run(spec, check_params(paper, spec.preset, data_root, [spec.seed], device, overrides=spec.overrides))
+    for name, (check, full, doc) in grids.items(): register_experiment(f'{paper}.{name}', specs_fn(check, full), run_fn, doc=doc)
+    return [f'{paper}.{n}' for n in grids]
 
 # %% ../../nbs/09b_experiments.ipynb #77b95295
 @dataclass

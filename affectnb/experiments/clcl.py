@@ -10,13 +10,14 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, Preset, atomic_write, check_choice, figures_dir, get_preset, seed_everything
-from . import Params, check_params, get_source, dataset_label, summarise, ArtefactGrid
+from . import Params, check_params, get_source, dataset_label, summarise, ArtefactGrid, \
+    spec_of, cell_stats, register_grids
 from ..datasets import to_tensors, FastLoader
 from ..transforms import weak_view, eval_view
 from ..backbones import get_backbone
 from ..train import Trainer
 from ..metrics import classification_metrics, aggregate
-from ..runs import RunSpec, ResultStore, register_experiment
+from ..runs import RunSpec, ResultStore
 from ..reference import compare
 from ..clcl import (CLCL, TABLE4_VARIANTS, clcl_variant, clcl_augment, block_grad_norm_modules,
                            semantic_group_probes, clcl_complexity)
@@ -26,9 +27,9 @@ from .. import viz
 __all__ = ['DATASETS', 'COLUMN', 'METHODS', 'SWITCHES', 'TABLE1_OTHERS', 'TABLE4_DATASETS', 'TABLE4_DEFAULT', 'TABLE5_WEIGHTS',
            'TABLE5_ROWS', 'TABLE5_DEFAULT', 'FIG8_K_FM', 'FIG8_K_BS', 'FIG8_BEST', 'CLI_GRIDS', 'check_datasets',
            'option_defaults', 'check_options', 'clcl_spec', 'snapshot_epochs', 'snapshot_path', 'build_run', 'clcl_run',
-           'load_snapshot', 'Grid', 'cell_stats', 'check_table1', 'complexity', 'table1', 'variant_name',
-           'check_variants', 'check_table4', 'table4', 'check_settings', 'check_table5', 'table5_row', 'table5',
-           'Tables', 'check_table7', 'table7', 'check_fig8', 'fig8']
+           'load_snapshot', 'Grid', 'check_table1', 'complexity', 'table1', 'variant_name', 'check_variants',
+           'check_table4', 'table4', 'check_settings', 'check_table5', 'table5_row', 'table5', 'Tables', 'check_table7',
+           'table7', 'check_fig8', 'fig8']
 
 # %% ../../nbs/28_exp_clcl.ipynb #97711bf0
 DATASETS = ('rafdb', 'ferplus', 'sfew', 'affectnet7')           # clcl Sec. IV-A
@@ -250,14 +251,6 @@ class Grid(ArtefactGrid):
 
 def _params(preset, data_root, seeds, device, results_dir, out_dir)->Params:
     return check_params('clcl', preset, data_root, seeds, device, results_dir, out_dir)
-
-def _spec_of(r): return r['spec'] if isinstance(r['spec'], RunSpec) else RunSpec.from_dict(r['spec'])
-
-def cell_stats(records:list, key:Callable, metric:str='accuracy', scale:float=100.)->dict:
-    "Mean ± std over seeds of `metric` grouped by `key(spec)`: {key: {'mean', 'std', 'n'}}."
-    groups = {}
-    for r in records: groups.setdefault(key(_spec_of(r)), []).append(r['result']['metrics'][metric]*scale)
-    return {k: aggregate(v) for k, v in groups.items()}
 
 # %% ../../nbs/28_exp_clcl.ipynb #ad385698
 TABLE1_OTHERS = ('IPA2LT [63]', 'gACNN [32]', 'RAN [33]', 'SCN [13]', 'MA-Net [21]', 'ADDL [27]', 'EfficientFace [64]')
@@ -482,7 +475,7 @@ def fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     for ax, name, label in zip(axes, ('k_fm', 'k_bs'), ('$K_{FM}$ (CLFM clusters)', '$K_{BS}$ (CLBS clusters)')):
         other = 'k_bs' if name == 'k_fm' else 'k_fm'
         xs = list(g.options[name])
-        sel = [r for r in recs if _spec_of(r).setting.get(other, d0[other]) == d0[other]]
+        sel = [r for r in recs if spec_of(r).setting.get(other, d0[other]) == d0[other]]
         st = cell_stats(sel, lambda s: (COLUMN[s.setting['target']], s.setting.get(name, d0[name])))
         ser = {COLUMN[d]: ([st.get((COLUMN[d], x), {}).get('mean', np.nan) for x in xs],
                            [st.get((COLUMN[d], x), {}).get('std', np.nan) for x in xs]) for d in g.options['datasets']}
@@ -501,12 +494,4 @@ CLI_GRIDS = {
     'fig8': (check_fig8, dict(datasets=('rafdb', 'sfew'), k_fm='all', k_bs='all'), 'clcl Fig. 8: K_FM and K_BS on RAF-DB and SFEW'),
 }
 
-def _cli_specs(check:Callable, full:dict)->Callable:
-    def specs(preset, data_root, seeds, **kw): return check(preset, data_root, seeds, **(full | kw)).specs
-    return specs
-
-def _cli_run(spec:RunSpec, data_root, device)->dict:
-    return clcl_run(spec, check_params('clcl', spec.preset, data_root, [spec.seed], device, overrides=spec.overrides))
-
-for _name, (_check, _full, _doc) in CLI_GRIDS.items():
-    register_experiment(f'clcl.{_name}', _cli_specs(_check, _full), _cli_run, doc=_doc)
+register_grids('clcl', CLI_GRIDS, clcl_run)

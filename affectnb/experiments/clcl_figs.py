@@ -10,11 +10,11 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, check_choice, class_names, figures_dir
-from . import Params, check_params, get_source
+from . import Params, check_params, get_source, spec_of, register_grids
 from .clcl import DATASETS, Grid, clcl_spec, clcl_run, load_snapshot, snapshot_epochs
 from ..datasets import to_tensors
 from ..clcl import deep_centroids, cosine_groups
-from ..runs import RunSpec, register_experiment
+from ..runs import RunSpec
 from .. import viz
 
 # %% auto #0
@@ -42,7 +42,7 @@ def _as_list(v, name:str)->list:
         raise ConfigError(f"{name}={v!r}: expected a non-empty list")
     return list(v)
 
-def _spec_of(r)->RunSpec: return r['spec'] if isinstance(r['spec'], RunSpec) else RunSpec.from_dict(r['spec'])
+
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #d36556da
 def check_datasets(datasets, allowed:Sequence[str]=DATASETS)->tuple:
@@ -575,13 +575,4 @@ CLI_GRIDS = {
     'fig12': (check_fig12, dict(), 'clcl Fig. 12: training and test loss curves, baseline vs CLCL, RAF-DB'),
 }
 
-def _cli_specs(check:Callable, full:dict)->Callable:
-    def specs(preset, data_root, seeds, **kw):
-        return check(preset, data_root, seeds, **(full | kw)).specs
-    return specs
-
-def _cli_run(spec:RunSpec, data_root, device)->dict:
-    return clcl_run(spec, check_params('clcl', spec.preset, data_root, [spec.seed], device, overrides=spec.overrides))
-
-for _name, (_check, _full, _doc) in CLI_GRIDS.items():
-    register_experiment(f'clcl.{_name}', _cli_specs(_check, _full), _cli_run, doc=_doc)
+register_grids('clcl', CLI_GRIDS, clcl_run)

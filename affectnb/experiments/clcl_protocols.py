@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, check_choice, seed_everything
-from . import Params, check_params, dataset_label, get_source, summarise
+from . import Params, check_params, dataset_label, get_source, summarise, register_grids
 from .clcl import (DATASETS, COLUMN, Grid as _ClclGrid, _params, _switches, _options, _loaders,
                                        build_run, check_datasets, clcl_run, clcl_spec)
 from ..datasets import fraction_subset, remove_class, SubsetDataset, to_tensors, FastLoader
@@ -17,7 +17,7 @@ from ..clcl import CLCLUnlabelled, clcl_augment
 from ..ssl import SSLLoader, get_method
 from ..train import Trainer
 from ..metrics import classification_metrics
-from ..runs import RunSpec, register_experiment
+from ..runs import RunSpec
 from ..reference import compare
 
 # %% auto #0
@@ -320,12 +320,4 @@ CLI_GRIDS = {
     'table6': (check_table6, dict(datasets='all'), 'clcl Table VI: baseline, class centres (Eq. 12), clustering centres'),
 }
 
-def _cli_specs(check:Callable, full:dict)->Callable:
-    def specs(preset, data_root, seeds, **kw): return check(preset, data_root, seeds, **(full | kw)).specs
-    return specs
-
-def _cli_run(spec:RunSpec, data_root, device)->dict:
-    return protocol_run(spec, check_params('clcl', spec.preset, data_root, [spec.seed], device, overrides=spec.overrides))
-
-for _name, (_check, _full, _doc) in CLI_GRIDS.items():
-    register_experiment(f'clcl.{_name}', _cli_specs(_check, _full), _cli_run, doc=_doc)
+register_grids('clcl', CLI_GRIDS, protocol_run)

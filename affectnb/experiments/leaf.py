@@ -10,12 +10,13 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, DatasetError, check_choice, class_names, figures_dir, seed_everything
-from . import Params, check_params, get_source, dataset_label, summarise, SYNTH_LIKE, ArtefactGrid
+from . import Params, check_params, get_source, dataset_label, summarise, SYNTH_LIKE, ArtefactGrid, \
+    spec_of, cell_stats, register_grids
 from ..datasets import labelled_split, to_tensors, FastLoader
 from ..backbones import get_backbone
 from ..train import Trainer
 from ..metrics import classification_metrics, aggregate
-from ..runs import RunSpec, ResultStore, run_grid, register_experiment
+from ..runs import RunSpec, ResultStore, run_grid
 from ..reference import compare, get as reported
 from ..ssl import SSLLoader, get_method
 from .. import viz
@@ -26,9 +27,9 @@ __all__ = ['DATASETS', 'COLUMN', 'TITLE', 'N_CLASSES', 'TABLE1_LABELS', 'FIG4_LA
            'TABLE3_ROWS', 'TABLE3_VARIANTS', 'TABLE3_LABELS', 'FIG4_METHODS', 'PLQ_METHODS', 'CLI_GRIDS',
            'check_methods', 'check_datasets', 'check_labels', 'synthetic_pool_size', 'leaf_source', 'class_counts',
            'check_label_count', 'eaf_options', 'uses_eaf', 'ssl_spec', 'build_method', 'encoder_features', 'ssl_run',
-           'Grid', 'cell_stats', 'check_table1', 'table1_cell', 'table1', 'check_table2', 'table2_cell', 'table2',
-           'check_table3', 'table3_row', 'table3', 'check_fig1', 'fig1', 'check_fig4', 'fig4', 'check_fig5', 'fig5',
-           'check_fig6', 'fig6', 'check_fig7', 'fig7', 'check_plquality', 'mean_curves', 'plquality']
+           'Grid', 'check_table1', 'table1_cell', 'table1', 'check_table2', 'table2_cell', 'table2', 'check_table3',
+           'table3_row', 'table3', 'check_fig1', 'fig1', 'check_fig4', 'fig4', 'check_fig5', 'fig5', 'check_fig6',
+           'fig6', 'check_fig7', 'fig7', 'check_plquality', 'mean_curves', 'plquality']
 
 # %% ../../nbs/18_exp_leaf.ipynb #bd5b7757
 DATASETS = ('rafdb', 'ferplus', 'affectnet7', 'affectnet8')
@@ -283,14 +284,6 @@ def _check_counts(params:Params, labels:dict):
         counts = class_counts(d, params)
         for n in ns: check_label_count(d, n, counts)
 
-def _spec_of(r): return r['spec'] if isinstance(r['spec'], RunSpec) else RunSpec.from_dict(r['spec'])
-
-def cell_stats(records:list, key:Callable, metric:str='balanced_accuracy', scale:float=100.)->dict:
-    "Mean ± std over seeds of `metric` grouped by `key(spec)`: {key: {'mean', 'std', 'n'}}."
-    groups = {}
-    for r in records: groups.setdefault(key(_spec_of(r)), []).append(r['result']['metrics'][metric]*scale)
-    return {k: aggregate(v) for k, v in groups.items()}
-
 def _series(stats:dict, names:Sequence, xs:Sequence, key:Callable)->dict:
     "{name: (means, stds)} over `xs` from `cell_stats` output (nan where a run is missing)."
     out = {}
@@ -412,7 +405,7 @@ def fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     cols = list(ref.columns)
     paper = {n: [float(ref.loc[k, c]) for c in cols] for n, k in rows.items()}
     ours_x = [f"{COLUMN[d]} / {n}" for d, ns in g.options['labels'].items() for n in ns]
-    st = cell_stats(recs, table1_cell)
+    st = cell_stats(recs, table1_cell, 'balanced_accuracy')
     ours = _series(st, list(rows), ours_x, lambda n, x: (n, x))
     fig, (a, b) = _panels(2, (6.4, 3.8))
     viz.plot_metric_vs([c.replace(' / ', '\n') for c in cols], paper, 'setting (data set / labels)', 'balanced accuracy (%)',
@@ -457,7 +450,7 @@ def fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     for row, d in zip(axes, ds):
         xs = list(g.options['labels'][d])
         for ax, (metric, label) in zip(row, (('accuracy', 'overall accuracy (%)'), ('balanced_accuracy', 'balanced accuracy (%)'))):
-            st = cell_stats([r for r in recs if _spec_of(r).setting['target'] == d], lambda s: (PAPER_NAME[s.method], s.setting['n_labels']), metric)
+            st = cell_stats([r for r in recs if spec_of(r).setting['target'] == d], lambda s: (PAPER_NAME[s.method], s.setting['n_labels']), metric)
             ser = _series(st, names, xs, lambda n, x: (n, x))
             viz.plot_metric_vs(xs, ser, 'number of labels', label, title=TITLE[d], ax=ax)
             data['panels'][f'{d}/{metric}'] = dict(x=xs, series={k: dict(mean=v[0], std=v[1]) for k, v in ser.items()})
@@ -527,8 +520,8 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     fig, axes = _panels(len(ds))
     xs = list(g.options['experts']); data = dict(kind='fig6', k=g.options['k'], panels={})
     for ax, d in zip(axes, ds):
-        st = cell_stats([r for r in recs if _spec_of(r).setting['target'] == d],
-                        lambda s: (f"LEAF, {s.setting['n_labels']} labels", s.setting['eaf']['n_experts']))
+        st = cell_stats([r for r in recs if spec_of(r).setting['target'] == d],
+                        lambda s: (f"LEAF, {s.setting['n_labels']} labels", s.setting['eaf']['n_experts']), 'balanced_accuracy')
         names = [f'LEAF, {n} labels' for n in g.options['labels'][d]]
         ser = _series(st, names, xs, lambda n, x: (n, x))
         viz.plot_metric_vs(xs, ser, 'number of experts', 'balanced accuracy (%)', title=TITLE[d], ax=ax)
@@ -561,7 +554,7 @@ def fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     data = dict(kind='fig7', panels={})
     for ax, (d, m) in zip(axes, panels):
         xs = list(g.options['labels'][d])
-        st = cell_stats([r for r in recs if _spec_of(r).setting['target'] == d], lambda s: (PAPER_NAME[s.method], s.setting['n_labels']))
+        st = cell_stats([r for r in recs if spec_of(r).setting['target'] == d], lambda s: (PAPER_NAME[s.method], s.setting['n_labels']), 'balanced_accuracy')
         ser = _series(st, [PAPER_NAME[m], PAPER_NAME[m + '+eaf']], xs, lambda n, x: (n, x))
         viz.plot_metric_vs(xs, ser, 'number of labels', 'balanced accuracy (%)', title=f'{PAPER_NAME[m]}, {TITLE[d]}', ax=ax)
         data['panels'][f'{d}/{m}'] = dict(x=xs, series={n: dict(mean=v[0], std=v[1]) for n, v in ser.items()})
@@ -609,7 +602,7 @@ def plquality(preset:str='smoke', data_root=None, seeds=None, device='auto', res
     for d, ns in g.options['labels'].items():
         for n in ns:
             for m in g.options['methods']:
-                rs = [r for r in recs if _spec_of(r).method == m and _spec_of(r).setting['target'] == d and _spec_of(r).setting['n_labels'] == n]
+                rs = [r for r in recs if spec_of(r).method == m and spec_of(r).setting['target'] == d and spec_of(r).setting['n_labels'] == n]
                 name = PAPER_NAME[m] + ('' if len(g.options['labels']) == 1 and len(ns) == 1 else f', {TITLE[d]} {n}')
                 if rs: hist[name] = mean_curves(rs, ('pl_acc', 'pl_acc_all', 'mask', 'pos_size'))
     if not hist: raise ConfigError(f"none of the {len(g.specs)} runs is in {g.params.results_dir} yet (shard={shard!r})")
@@ -630,13 +623,4 @@ CLI_GRIDS = {
     'fig7': (check_fig7, dict(labels=(100, 200, 300)), 'leaf Fig. 7: FixMatch / FlexMatch with and without EAF, RAF-DB'),
 }
 
-def _cli_specs(check:Callable, full:dict)->Callable:
-    def specs(preset, data_root, seeds, **kw):
-        return check(preset, data_root, seeds, **(full | kw)).specs
-    return specs
-
-def _cli_run(spec:RunSpec, data_root, device)->dict:
-    return ssl_run(spec, check_params('leaf', spec.preset, data_root, [spec.seed], device, overrides=spec.overrides))
-
-for _name, (_check, _full, _doc) in CLI_GRIDS.items():
-    register_experiment(f'leaf.{_name}', _cli_specs(_check, _full), _cli_run, doc=_doc)
+register_grids('leaf', CLI_GRIDS, ssl_run)

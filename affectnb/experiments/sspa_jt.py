@@ -9,12 +9,13 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, Preset, check_choice, class_names, figures_dir, seed_everything
-from . import check_params, get_source, dataset_label, train_and_evaluate, Params, ArtefactGrid
+from . import check_params, get_source, dataset_label, train_and_evaluate, Params, ArtefactGrid, \
+    spec_of, register_grids
 from ..datasets import fraction_subset, JointDataset, SubsetDataset, to_tensors
 from ..backbones import get_backbone
 from ..metrics import aggregate
 from ..sspa import SSPAJT, sspa_net, sspa_extras, selection_stats
-from ..runs import RunSpec, ResultStore, run_grid, register_experiment
+from ..runs import RunSpec, ResultStore, run_grid
 from ..reference import compare, get as reported
 from .. import viz
 
@@ -214,8 +215,6 @@ class JointGrid(ArtefactGrid):
         return ', '.join(n for n in names if not any(m.startswith(n + '+') for m in names))   # 'a+b' covers 'a'
     def extra_provenance(self)->dict: return dict(sspa_hparams=sspa_hparams(self.params.preset))
 
-def _spec_of(r)->RunSpec: return r['spec'] if isinstance(r['spec'], RunSpec) else RunSpec.from_dict(r['spec'])
-
 def _params(preset, data_root, seeds, device, results_dir, out_dir)->Params:
     return check_params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir)
 
@@ -250,7 +249,7 @@ def cells(records:list,                 # records from run_grid
     "Mean ± std over seeds of several metrics per table row: {row: {column: {mean, std, n}}}."
     groups = {}
     for r in records:
-        key = row(_spec_of(r))
+        key = row(spec_of(r))
         if key is None: continue
         for col, m in columns.items(): groups.setdefault(key, {}).setdefault(col, []).append(r['result']['metrics'][m]*scale)
     return {k: {c: aggregate(v) for c, v in cols.items()} for k, cols in groups.items()}
@@ -521,15 +520,7 @@ CLI_GRIDS = {
     'table9': (check_table9, dict(backbones='all'), 'sspa_jt Table 9: direct merge vs the AffectNet proportion, both backbones'),
 }
 
-def _cli_specs(check:Callable, full:dict)->Callable:
-    def specs(preset, data_root, seeds, **kw): return check(preset, data_root, seeds, **(full | kw)).specs
-    return specs
-
-def _cli_run(spec:RunSpec, data_root, device)->dict:
-    return joint_run(spec, check_params('sspa_jt', spec.preset, data_root, [spec.seed], device, overrides=spec.overrides))
-
-for _name, (_check, _full, _doc) in CLI_GRIDS.items():
-    register_experiment(f'sspa_jt.{_name}', _cli_specs(_check, _full), _cli_run, doc=_doc)
+register_grids('sspa_jt', CLI_GRIDS, joint_run)
 
 # %% ../../nbs/38_exp_sspa_jt.ipynb #98599f62
 def fig1(preset:str='smoke', data_root=None, device='auto', out_dir=None, results_dir=None, seeds=None):
@@ -573,10 +564,10 @@ def fig2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     g = check_fig2(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, backbone)
     recs = g.run(shard, progress)
     names = list(FIG2_SETS)
-    acc = {n: [100*r['result']['metrics']['accuracy'] for r in recs if _fig2_name(_spec_of(r)) == n] for n in names}
+    acc = {n: [100*r['result']['metrics']['accuracy'] for r in recs if _fig2_name(spec_of(r)) == n] for n in names}
     ours = {n: aggregate(v) for n, v in acc.items()}
     by_seed = {}
-    for r in recs: by_seed.setdefault(_spec_of(r).seed, {})[_fig2_name(_spec_of(r))] = 100*r['result']['metrics']['accuracy']
+    for r in recs: by_seed.setdefault(spec_of(r).seed, {})[_fig2_name(spec_of(r))] = 100*r['result']['metrics']['accuracy']
     delta = {n: aggregate([d[n] - d['R'] for d in by_seed.values() if n in d and 'R' in d]) for n in names}
     ref = reported('sspa_jt', 'fig2')
     r0 = float(ref.loc['R', 'Acc. (%)'])
@@ -673,7 +664,7 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     recs = g.run(progress=progress)
     if not recs: raise ConfigError(f"the run {g.specs[0].label} is not in {g.params.results_dir} (running elsewhere?)")
     rec = recs[0]
-    spec, res = _spec_of(rec), rec['result']
+    spec, res = spec_of(rec), rec['result']
     train, _, n_t = joint_sources(spec, g.params)
     aux_ds = train.datasets[1]
     flags = unpack_flags(res['selection']['aux_clean'], len(aux_ds))
@@ -750,8 +741,8 @@ def selection(preset:str='smoke', data_root=None, seeds=None, device='auto', res
     if not recs: raise ConfigError(f"none of the {len(g.specs)} runs is in {g.params.results_dir} yet (shard={shard!r})")
     keys = ('sel_precision', 'sel_recall', 'aux_clean_frac', 'aux_agree_frac')
     hist = {}
-    for name in dict.fromkeys(_sel_name(_spec_of(r)) for r in recs):
-        hist[name] = mean_curves([r for r in recs if _sel_name(_spec_of(r)) == name], keys)
+    for name in dict.fromkeys(_sel_name(spec_of(r)) for r in recs):
+        hist[name] = mean_curves([r for r in recs if _sel_name(spec_of(r)) == name], keys)
     ref = hist[next(iter(hist))]
     hist['keep all of D_A (no selection)'] = dict(epoch=ref['epoch'], sel_precision=ref['aux_agree_frac'],
                                                   sel_recall=[1.0]*len(ref['epoch']), aux_clean_frac=[1.0]*len(ref['epoch']))
