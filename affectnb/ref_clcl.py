@@ -158,6 +158,7 @@ Ours (proposed),**92.21**,**65.29**
 
 # %% ../nbs/08c_ref_clcl.ipynb #b362ea75
 TABLES['table7'] = dict(
+    descriptive=['Year'],   # describes a method, not a result: no '(ours)' column
     caption='TABLE VII: Comparison of the accuracy (%) with state-of-the-art algorithms. The best and 2nd best performances are marked with bold and underline, respectively. ‘Extra-data’ indicates that the model was trained using extra data besides of the basic training set. Specifically, SCN [13] combines the RAF-DB [68] and AffectNet [62] for training. CPG [69] utilizes datasets such as Vggface2 [70] and LFW [71]. ADDL [27] utilizes Multi-PIE [72] and RAF-DB [57] to train the Disturbance Feature Extraction Model (DFEM).',
     index=['Methods'],
     csv=r'''Methods,Network,Pre-trained,Extra-data,Oversampling,Optimizer,Year,RAF-DB,SFEW,FERPlus,AffectNet

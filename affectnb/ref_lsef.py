@@ -15,6 +15,7 @@ TABLES = {}
 
 # %% ../nbs/08e_ref_lsef.ipynb #891ccb25
 TABLES['table1'] = dict(
+    descriptive=['years'],   # describes a method, not a result: no '(ours)' column
     caption='TABLE I: Comparison (%) of our *LSEF* with the SOTA methods on DFEW 5-fd (**Bold**: Best, Underline: Second best).',
     index=['Method'],
     csv=r'''Method,years,Accuracy of Each Emotion(%) / Hap.,Accuracy of Each Emotion(%) / Sad.,Accuracy of Each Emotion(%) / Neu.,Accuracy of Each Emotion(%) / Ang.,Accuracy of Each Emotion(%) / Sur.,Accuracy of Each Emotion(%) / Dis.,Accuracy of Each Emotion(%) / Fea.,Metrics (%) / WAR,Metrics (%) / UAR

@@ -73,7 +73,9 @@ def _entry(paper:str, table:str)->dict:
     check_choice(f'table (of {paper})', table, list(m.TABLES))
     e = m.TABLES[table]
     missing = [k for k in ('caption', 'index', 'csv') if k not in e]
-    if missing: raise DatasetError(f"affectnb.ref_{paper}.TABLES[{table!r}] lacks {missing}; expected keys caption, index, csv, notes")
+    bad = [c for c in e.get('descriptive', ()) if c not in e.get('csv', '').split('\n', 1)[0].split(',')]
+    if bad: raise DatasetError(f"affectnb.ref_{paper}.TABLES[{table!r}]: descriptive columns {bad} are not in its header")
+    if missing: raise DatasetError(f"affectnb.ref_{paper}.TABLES[{table!r}] lacks {missing}; expected keys caption, index, csv, notes, descriptive")
     return e
 
 # %% ../nbs/08_reference.ipynb #7dcdc89a
@@ -115,7 +117,8 @@ def get(paper:str, # one of PAPERS
     std = frame('std')
     has_std = std.notna().to_numpy().any()
     df.attrs = dict(paper=paper, table=table, caption=e['caption'], index=index, marks=frame('mark'),
-                    std=std.astype(float) if has_std else None, raw=frame('raw'), notes=dict(e.get('notes', {})))
+                    std=std.astype(float) if has_std else None, raw=frame('raw'), notes=dict(e.get('notes', {})),
+                    descriptive=[c for c in e.get('descriptive', ()) if c in df.columns])
     return df
 
 # %% ../nbs/08_reference.ipynb #c9652995
@@ -254,8 +257,10 @@ class Comparison:
         ref = reference
         in_repro = {c for cells in reproduced.values() for c in cells}
         # a column gets an "(ours)" companion when the paper prints a number in it or we reproduced it
+        # (columns the table declares `descriptive`, such as a method's year, describe a row and get none)
         self.numeric = [c for c in ref.columns
-                        if c in in_repro or ref.attrs['raw'][c].map(lambda s: parse_cell(s)['value'] is not None).any()]
+                        if c in in_repro or (c not in ref.attrs.get('descriptive', ()) and
+                                             ref.attrs['raw'][c].map(lambda s: parse_cell(s)['value'] is not None).any())]
         self.decimals = {c: _decimals(ref.attrs['raw'][c].map(lambda s: parse_cell(s)['text'])) for c in ref.columns}
 
     def _rows(self):
