@@ -9,11 +9,13 @@ cannot come from stopping early.
 
     python bench/bench_kmeans.py [--threads 1] [--repeats 5] [--max-iter 20 300] [--device cpu]
 """
-import argparse, platform, time
+import argparse, platform, sys, time
+from pathlib import Path
 import numpy as np
 import torch, torch.nn.functional as F
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # the checkout, installed or not
 from affectnb.clcl import batched_kmeans, hash_coding, kmeans_inertia
 
 
