@@ -13,12 +13,13 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
-from .core import AffectnbError, ConfigError, check_choice, get_device, provenance, results_dir, save_json, to_json
+from .core import (AffectnbError, ConfigError, check_choice, get_device, get_preset, provenance, results_dir,
+                           save_json, to_json)
 from .metrics import aggregate
 
 # %% auto #0
-__all__ = ['EXPERIMENTS', 'canonical_json', 'RunSpec', 'RunLock', 'ResultStore', 'parse_shard', 'shard_specs', 'run_grid',
-           'collect', 'Experiment', 'register_experiment', 'load_experiments', 'get_experiment', 'main']
+__all__ = ['EXPERIMENTS', 'canonical_json', 'RunSpec', 'RunLock', 'preset_values', 'ResultStore', 'parse_shard', 'shard_specs',
+           'run_grid', 'collect', 'Experiment', 'register_experiment', 'load_experiments', 'get_experiment', 'main']
 
 # %% ../nbs/07_runs.ipynb #f752deb1
 logger = logging.getLogger('affectnb.runs')
@@ -164,6 +165,14 @@ class RunLock:
     def __repr__(self): return f"RunLock({str(self.path)!r})"
 
 # %% ../nbs/07_runs.ipynb #d74851a6
+_NOT_A_RUNS_SHAPE = ('name', 'seeds', 'num_workers')   # preset fields that do not change what one run computes
+
+def preset_values(spec:RunSpec)->dict|None:
+    "The values of `spec`'s preset (with its overrides) that shape one run, as JSON types; None if it names no preset."
+    try: p = get_preset(spec.preset, spec.paper, **spec.overrides)
+    except (ConfigError, TypeError): return None
+    return json.loads(to_json({k: v for k, v in p.to_dict().items() if k not in _NOT_A_RUNS_SHAPE}))
+
 class ResultStore:
     "Results of runs as atomic JSON files `<root>/<paper>/<experiment>/<key>.json`."
     def __init__(self,
@@ -216,6 +225,7 @@ class ResultStore:
                               f"curves, ...); got {type(result).__name__}")
         if wall_time is None: wall_time = result.get('wall_time')
         rec = dict(key=spec.key, spec=spec.to_dict(), result=dict(result), provenance=provenance(wall_time=wall_time))
+        if (pv := preset_values(spec)) is not None: rec['preset_values'] = pv    # checked by run_grid on reuse
         save_json(self.path(spec), rec)
         return json.loads(to_json(rec))
 
@@ -310,6 +320,17 @@ def _unique(specs)->list:
     return out
 
 # %% ../nbs/07_runs.ipynb #108b0d2f
+def _current(rec:dict|None, spec:RunSpec, warn:bool=True)->dict|None:
+    "`rec`, unless it was made under other preset values than `spec`'s preset has now (then None: run it again)."
+    if rec is None or rec.get('preset_values') is None: return rec     # records from before the check are kept
+    now = preset_values(spec)
+    if now is None or rec['preset_values'] == now: return rec
+    if warn:
+        diff = sorted(k for k in set(now) | set(rec['preset_values']) if now.get(k) != rec['preset_values'].get(k))
+        logger.warning("stored run %s was made with other values of preset %r (%s); it runs again", spec.label, spec.preset,
+                       ', '.join(f"{k}: {rec['preset_values'].get(k)!r} -> {now.get(k)!r}" for k in diff))
+    return None
+
 def run_grid(specs:Iterable[RunSpec],       # the grid
              fn:Callable[[RunSpec], Mapping],  # executes one run: spec -> result dict
              store:ResultStore|str|Path|None=None,  # results store (or its folder); None: ResultStore()
@@ -323,7 +344,7 @@ def run_grid(specs:Iterable[RunSpec],       # the grid
     mine = {s.key for s in shard_specs(specs, shard)}
     recs, todo, busy = {}, [], []
     for s in specs:
-        r = None if (rerun and s.key in mine) else store.get(s)
+        r = None if (rerun and s.key in mine) else _current(store.get(s), s)
         if r is not None: recs[s.key] = r
         elif s.key in mine: todo.append(s)
     n_run = 0
@@ -331,7 +352,7 @@ def run_grid(specs:Iterable[RunSpec],       # the grid
         lk = store.lock(s)
         if lk is None: busy.append(s); continue
         with lk:
-            if not rerun and (r := store.get(s)) is not None: recs[s.key] = r; continue  # finished meanwhile
+            if not rerun and (r := _current(store.get(s), s, warn=False)) is not None: recs[s.key] = r; continue  # finished meanwhile
             logger.info("running %s", s.label)
             t0 = time.time()
             try: result = fn(s)
@@ -342,7 +363,7 @@ def run_grid(specs:Iterable[RunSpec],       # the grid
                 raise ConfigError(f"the run function must return a dict of results; got {type(result).__name__} for {s.label}")
             recs[s.key] = store.put(s, result, wall_time=time.time() - t0); n_run += 1
     for s in busy:
-        if (r := store.get(s)) is not None: recs[s.key] = r
+        if (r := _current(store.get(s), s, warn=False)) is not None: recs[s.key] = r
     missing = [s for s in specs if s.key not in recs]
     if missing:
         n_busy = sum(s.key not in recs for s in busy)
