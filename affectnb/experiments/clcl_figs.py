@@ -189,13 +189,16 @@ def group_spread(results:Sequence[dict])->dict:
     return out
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #5fca6ea3
+def _baseline_and_clcl(name:str, params:Params, dataset:str)->FigureGrid:
+    "The grid of a one-data-set figure drawn from the baseline and CLCL runs of every seed (Figs. 5 and 12)."
+    d, = check_datasets([dataset])
+    return figure_grid(name, params, [(m, d, s) for m in ('baseline', 'clcl') for s in params.seeds], dict(dataset=d))
+
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                dataset:str='rafdb',   # the paper: RAF-DB
               )->FigureGrid:
     "Validate clcl Fig. 5's parameters and list its runs (baseline and CLCL, every seed)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    d, = check_datasets([dataset])
-    return figure_grid('fig5', params, [(m, d, s) for m in ('baseline', 'clcl') for s in params.seeds], dict(dataset=d))
+    return _baseline_and_clcl('fig5', _params(preset, data_root, seeds, device, results_dir, out_dir), dataset)
 
 def _by_seed(res:dict, method:str, d:str)->dict: return {s: r for (m, dd, s), r in res.items() if m == method and dd == d}
 
@@ -527,9 +530,7 @@ def check_fig12(preset:str='smoke', data_root=None, seeds=None, device='auto', r
                 dataset:str='rafdb',   # the paper: RAF-DB
                )->FigureGrid:
     "Validate clcl Fig. 12's parameters and list its runs (baseline and CLCL, every seed)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    d, = check_datasets([dataset])
-    return figure_grid('fig12', params, [(m, d, s) for m in ('baseline', 'clcl') for s in params.seeds], dict(dataset=d))
+    return _baseline_and_clcl('fig12', _params(preset, data_root, seeds, device, results_dir, out_dir), dataset)
 
 def train_ce_key(results:Sequence[dict])->str:
     "'ce' when the runs log the cross-entropy part of their loss, else 'train_loss'."
