@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c7e7d52d
 from __future__ import annotations
-import dataclasses, datetime, json, os, platform, random, subprocess, tempfile
+import dataclasses, datetime, hashlib, json, os, platform, random, subprocess, tempfile, threading
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable
@@ -14,8 +14,8 @@ import torch
 # %% auto #0
 __all__ = ['CLASSES', 'PRESETS', 'AffectnbError', 'DatasetError', 'ConfigError', 'check_choice', 'class_names', 'package_dir',
            'repo_dir', 'home_dir', 'figures_dir', 'results_dir', 'cache_dir', 'atomic_write', 'to_json', 'save_json',
-           'load_json', 'seed_everything', 'get_device', 'Preset', 'register_preset', 'get_preset', 'git_commit',
-           'provenance']
+           'load_json', 'seed_everything', 'get_device', 'Preset', 'track_preset_reads', 'untracked', 'register_preset',
+           'get_preset', 'git_state', 'git_commit', 'environment', 'provenance']
 
 # %% ../nbs/00_core.ipynb #95e4a7e2
 class AffectnbError(Exception):
@@ -78,11 +78,24 @@ def cache_dir()->Path:
     return home_dir()/'.cache'
 
 # %% ../nbs/00_core.ipynb #04963e43
+_UMASK_LOCK = threading.Lock()
+
+def _umask()->int:
+    "The process umask (read by setting and restoring it; `/proc` where it shows it)."
+    try:
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith('Umask:'): return int(line.split()[1], 8)
+    except (OSError, ValueError): pass
+    with _UMASK_LOCK:
+        m = os.umask(0o022); os.umask(m)
+    return m
+
 def atomic_write(path:str|Path, data:str|bytes)->Path:
-    "Write `data` to `path` atomically (temp file in the same folder + `os.replace`)."
+    "Write `data` to `path` atomically (temp file in the same folder + `os.replace`), with the mode the umask gives."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600: a results folder shared for --shard must stay readable
         with os.fdopen(fd, 'wb') as f:
             f.write(data.encode('utf-8') if isinstance(data, str) else data)
             f.flush(); os.fsync(f.fileno())
@@ -137,6 +150,26 @@ def get_device(device:str|torch.device='auto')->torch.device:
     return torch.device(device)
 
 # %% ../nbs/00_core.ipynb #7178f2d8
+_PRESET_READS: list = []   # stack of the sets `track_preset_reads` fills (None on top: reads are not recorded)
+
+class _TrackedExtra(dict):
+    "A copy of `Preset.extra` that records which keys a run reads ('extra.<key>'; 'extra' when it reads them all)."
+    def __init__(self, d, reads:set): super().__init__(d); self._reads = reads
+    def __getitem__(self, k): self._reads.add(f'extra.{k}'); return super().__getitem__(k)
+    def get(self, k, default=None): self._reads.add(f'extra.{k}'); return super().get(k, default)
+    def __contains__(self, k): self._reads.add(f'extra.{k}'); return super().__contains__(k)
+    def _all(self): self._reads.add('extra')
+    def keys(self): self._all(); return super().keys()
+    def items(self): self._all(); return super().items()
+    def values(self): self._all(); return super().values()
+    def __iter__(self): self._all(); return super().__iter__()
+    def __len__(self): self._all(); return super().__len__()
+    def __eq__(self, o): self._all(); return dict(self) == o
+    __hash__ = None
+    def copy(self): self._all(); return dict(self)
+    def __or__(self, o): self._all(); return dict(self) | o
+    def __ror__(self, o): self._all(); return o | dict(self)
+
 @dataclass(frozen=True)
 class Preset:
     "Hyper-parameters of one experimental protocol; cite the paper for every `paper` value."
@@ -166,15 +199,29 @@ class Preset:
     difficulty: float = 1.0             # SynthAffect difficulty knob
     extra: dict = field(default_factory=dict)  # paper-specific values (k experts, T_S, ...)
 
+    def __getattribute__(self, name):
+        r = _PRESET_READS[-1] if _PRESET_READS else None
+        if r is None or name not in _PRESET_FIELDS: return object.__getattribute__(self, name)
+        v = object.__getattribute__(self, name)
+        if name == 'extra': return _TrackedExtra(v, r)
+        r.add(name); return v
+
+    def __repr__(self):
+        with untracked(): return f"Preset({', '.join(f'{k}={v!r}' for k, v in self.to_dict().items())})"
+
     def replace(self, **overrides)->'Preset':
         "A copy with fields overridden; unknown fields or bad values raise `ConfigError`."
         names = [f.name for f in fields(self)]
         bad = [k for k in overrides if k not in names]
         if bad: raise ConfigError(f"unknown preset field(s) {bad}; allowed: {names}")
-        p = dataclasses.replace(self, **overrides); p.validate(); return p
+        with untracked(): p = dataclasses.replace(self, **overrides); p.validate()
+        return p
 
     def validate(self)->'Preset':
         "Check ranges and choices; raise `ConfigError` with the allowed values."
+        with untracked(): return self._validate()
+
+    def _validate(self)->'Preset':
         check_choice('preset.optimizer', self.optimizer, ('sgd', 'adam', 'adamw'))
         check_choice('preset.schedule', self.schedule, ('const', 'cosine', 'exp', 'step'))
         check_choice('preset.pretrained', self.pretrained, (None, 'imagenet', 'msceleb', 'synthface'))
@@ -188,7 +235,22 @@ class Preset:
         if not len(self.seeds): raise ConfigError("preset.seeds must hold at least one seed")
         return self
 
-    def to_dict(self)->dict: return dataclasses.asdict(self)
+    def to_dict(self)->dict:
+        "Every field as a plain dict (not recorded as read by `track_preset_reads`)."
+        with untracked(): return dataclasses.asdict(self)
+
+_PRESET_FIELDS = frozenset(f.name for f in fields(Preset))
+
+class track_preset_reads:
+    "Record the preset fields read inside the block (every `Preset`): `with track_preset_reads() as used: ...`."
+    def __enter__(self)->set:
+        self.used = set(); _PRESET_READS.append(self.used); return self.used
+    def __exit__(self, *exc): _PRESET_READS.pop()
+
+class untracked:
+    "Reads inside the block are not recorded (copying, validating or printing a preset reads every field)."
+    def __enter__(self): _PRESET_READS.append(None)
+    def __exit__(self, *exc): _PRESET_READS.pop()
 
 # %% ../nbs/00_core.ipynb #f037448d
 PRESETS: dict = {}
@@ -261,26 +323,57 @@ def get_preset(name:str='smoke', paper:str='generic', **overrides)->Preset:
     "The preset `name` of `paper` (falling back to the generic one), with `overrides` applied."
     check_choice('preset', name, ('ci', 'smoke', 'paper'))
     p = PRESETS.get((paper, name)) or PRESETS[('generic', name)]
-    if p.paper != paper: p = dataclasses.replace(p, paper=paper)
+    with untracked():   # looking a preset up is not a run reading it
+        if p.paper != paper: p = dataclasses.replace(p, paper=paper)
     return p.replace(**overrides) if overrides else p
 
 # %% ../nbs/00_core.ipynb #46c98cd1
-def git_commit(path:str|Path|None=None)->str|None:
-    "The git commit of the source checkout (with `+dirty` when modified), or None."
+_CODE_PATHS = ('.', ':(exclude)figures')          # what counts for `git_dirty`: all tracked files but the outputs
+_UNTRACKED_PATHS = ('affectnb', 'nbs')            # untracked files there are code too
+
+def _git(d, *args)->str:
+    c = subprocess.run(['git', *args], cwd=d, capture_output=True, timeout=30)
+    if c.returncode: raise subprocess.SubprocessError(c.stderr.decode(errors='replace'))
+    return c.stdout.decode('utf-8', errors='surrogateescape')
+
+def git_state(path:str|Path|None=None)->dict|None:
+    "`{commit, dirty, diff}` of the source checkout (`diff`: SHA-256 of the modification, None when clean), or None."
     d = Path(path) if path else repo_dir()
     if d is None: return None
     try:
-        c = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=d, capture_output=True, text=True, timeout=10)
-        if c.returncode: return None
-        s = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=d,
-                           capture_output=True, text=True, timeout=10)
-        return c.stdout.strip() + ('+dirty' if s.stdout.strip() else '')
+        commit = _git(d, 'rev-parse', 'HEAD').strip()
+        tracked = _git(d, 'diff', 'HEAD', '--binary', '--', *_CODE_PATHS)
+        untracked = [f for f in _git(d, 'ls-files', '--others', '--exclude-standard', '-z', '--', *_UNTRACKED_PATHS).split('\0') if f]
     except (OSError, subprocess.SubprocessError): return None
+    if not tracked and not untracked: return dict(commit=commit, dirty=False, diff=None)
+    h = hashlib.sha256(tracked.encode('utf-8', errors='surrogateescape'))
+    for f in sorted(untracked):
+        h.update(f'\0untracked {f}\0'.encode())
+        try: h.update((d/f).read_bytes())
+        except OSError: pass
+    return dict(commit=commit, dirty=True, diff=h.hexdigest()[:16])
+
+def git_commit(path:str|Path|None=None)->str|None:
+    "The git commit of the source checkout (with `+dirty` when modified, see `git_state`), or None."
+    s = git_state(path)
+    return None if s is None else s['commit'] + ('+dirty' if s['dirty'] else '')
+
+def _device_name()->str:
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu'
+
+def environment()->dict:
+    "What a run's numbers depend on besides the code: python, torch, torchvision, numpy, platform, device."
+    try:
+        import torchvision; tv = torchvision.__version__
+    except Exception: tv = None
+    return dict(python=platform.python_version(), torch=torch.__version__, torchvision=tv, numpy=np.__version__,
+                platform=f'{platform.system()}-{platform.machine()}', device=_device_name())
 
 def provenance(**extra)->dict:
-    "Versions, commit, device and time of this process, plus `extra`."
+    "Versions, commit (and whether the tree was modified), environment, host and time of this process, plus `extra`."
     from affectnb import __version__
-    return dict(affectnb=__version__, git_commit=git_commit(), torch=torch.__version__, numpy=np.__version__,
-                python=platform.python_version(), host=platform.node(),
-                device=torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu',
+    g = git_state()
+    return dict(affectnb=__version__, git_commit=None if g is None else g['commit'] + ('+dirty' if g['dirty'] else ''),
+                git_dirty=None if g is None else g['dirty'], git_diff=None if g is None else g['diff'],
+                **environment(), host=platform.node(),
                 time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), **extra)

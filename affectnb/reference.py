@@ -222,7 +222,8 @@ def _fmt(c:dict|None, d:int)->str:
     if c is None: return '—'
     s = f"{c['mean']:.{d}f}"
     if c.get('std') is not None and (c.get('n') or 2) > 1: s += f" ± {c['std']:.{d}f}"
-    return s + (f" (n={c['n']})" if c.get('n') is not None else '')
+    s += f" (n={c['n']})" if c.get('n') is not None else ''
+    return s + (f" [stale: {c['stale']} run{'s'[:c['stale'] != 1]}]" if c.get('stale') else '')
 
 def markdown_table(header:list, # column names
                    rows:list,   # lists of cell strings
@@ -311,8 +312,13 @@ class Comparison:
         align = ['l']*n_idx + ['r' if h.endswith(('(paper)', '(ours)')) else 'l' for h in header[n_idx:]]
         notes = self.reference.attrs['notes']
         out = [f"## {self.paper} {self.table}: paper vs ours", '', _md_text(self.reference.attrs['caption']), '',
-               f"*{_md_text(self.describe())}*", '', markdown_table(header, rows, align), '',
+               f"*{_md_text(self.describe())}*", '']
+        for w in self.provenance.get('warnings') or []: out += [f"> **Warning:** {_md_text(w)}", '']
+        out += [markdown_table(header, rows, align), '',
                "Paper cells as printed: **bold** best, <u>underlined</u> second best; '—' not run."]
+        if any(c and c.get('stale') for cells in self.reproduced.values() for c in cells.values()):
+            out += ['', "[stale: k runs]: the cell reuses k runs made by other code, environment or preset values "
+                        "(accept_stale); run without accept_stale to recompute them."]
         if notes: out += ['', 'Notes on the printed table:', ''] + [f"- {_md_text(k)}: {_md_text(v)}" for k, v in notes.items()]
         return '\n'.join(out) + '\n'
 
@@ -387,4 +393,6 @@ def compare(paper:str, table:str,
             raise ConfigError(f"row {row_label(key)!r} is both reproduced and reported-only; give it in one of them")
         only[key] = str(reason)
     prov = {**_core_provenance(), **(provenance or {}), 'paper': paper, 'table': table}
+    from affectnb.runs import CODE, code_fingerprint
+    if paper in CODE and 'code_fingerprint' not in prov: prov['code_fingerprint'] = code_fingerprint(CODE[paper])  # the code that assembled it
     return Comparison(ref, repro, only, prov, out_dir=out_dir, name=name)

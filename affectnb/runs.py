@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_runs.ipynb #4f3e8a73
 from __future__ import annotations
-import argparse, copy, dataclasses, hashlib, importlib, json, logging, math, numbers, os, pkgutil, secrets, socket
+import argparse, copy, collections, dataclasses, hashlib, importlib, importlib.util, json, logging, math, numbers, os, pkgutil, secrets, socket
 import re, sys, threading, time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 from .core import (AffectnbError, ConfigError, check_choice, get_device, get_preset, provenance, results_dir,
-                           save_json, to_json)
+                           save_json, to_json, environment, track_preset_reads, repo_dir, figures_dir)
 from .metrics import aggregate
 
 # %% auto #0
-__all__ = ['EXPERIMENTS', 'canonical_json', 'RunSpec', 'RunLock', 'preset_values', 'ResultStore', 'parse_shard', 'shard_specs',
-           'run_grid', 'collect', 'Experiment', 'register_experiment', 'load_experiments', 'get_experiment', 'main']
+__all__ = ['CODE', 'EXPERIMENTS', 'canonical_json', 'RunSpec', 'code_fingerprint', 'register_code', 'run_fingerprint', 'RunLock',
+           'preset_values', 'ResultStore', 'parse_shard', 'shard_specs', 'stale_reasons', 'run_grid', 'runs_provenance',
+           'collect', 'output_state', 'figure_status', 'Experiment', 'register_experiment', 'load_experiments',
+           'get_experiment', 'main']
 
 # %% ../nbs/07_runs.ipynb #f752deb1
 logger = logging.getLogger('affectnb.runs')
@@ -128,6 +130,49 @@ class RunSpec:
     def __eq__(self, other): return isinstance(other, RunSpec) and self.key == other.key
     def __hash__(self): return hash(self.key)
 
+# %% ../nbs/07_runs.ipynb #f385b942
+CODE: dict = {}   # paper -> the affectnb modules its runs depend on (register_code)
+
+def _module_files(name:str)->list:
+    "[(label, path)] of the source files that module `name` stands for (see the rules above)."
+    if not isinstance(name, str) or not name: raise ConfigError(f"a module name must be a non-empty string; got {name!r}")
+    own = name.endswith('.__init__')
+    base = name[:-len('.__init__')] if own else name
+    try: spec = importlib.util.find_spec(base)
+    except (ImportError, ValueError) as e: raise ConfigError(f"cannot find module {base!r} to fingerprint ({e})") from e
+    if spec is None: raise ConfigError(f"cannot find module {base!r} to fingerprint; expected e.g. 'affectnb.train'")
+    if not spec.origin or not spec.origin.endswith('.py'):
+        raise ConfigError(f"module {base!r} has no Python source file to fingerprint; expected e.g. 'affectnb.train'")
+    origin = Path(spec.origin)
+    if own or not spec.submodule_search_locations: return [(name, origin)]
+    root = origin.parent
+    return [(f"{base}/{f.relative_to(root).as_posix()}", f) for f in sorted(root.rglob('*.py')) if '__pycache__' not in f.parts]
+
+def code_fingerprint(modules:Sequence[str])->dict:
+    "`{hash, modules: {name: hash}}`: SHA-256 (16 hex digits) of each module's source, and of all of them."
+    per = {}
+    for m in modules:
+        h = hashlib.sha256()
+        for label, f in _module_files(m):
+            h.update(label.encode() + b'\0'); h.update(f.read_bytes()); h.update(b'\0')
+        per[m] = h.hexdigest()[:16]
+    return dict(hash=hashlib.sha256(canonical_json(per).encode()).hexdigest()[:16], modules=per)
+
+def register_code(paper:str,              # paper key of the runs (RunSpec.paper)
+                  modules:Sequence[str],  # affectnb modules its runs depend on
+                 )->tuple:
+    "Declare the modules whose source the stored runs of `paper` depend on (their fingerprint hashes them)."
+    if not isinstance(paper, str) or not _SAFE.match(paper): raise ConfigError(f"register_code: paper={paper!r} is not a paper key")
+    mods = tuple(dict.fromkeys([modules] if isinstance(modules, str) else modules))
+    if not mods: raise ConfigError(f"register_code({paper!r}): give at least one module, e.g. 'affectnb.train'")
+    for m in mods: _module_files(m)         # a typo fails here, not at the first stored run
+    CODE[paper] = mods
+    return mods
+
+def run_fingerprint(paper:str)->dict:
+    "The fingerprint a run of `paper` gets now: `{code: code_fingerprint(CODE[paper]) or None, env: environment()}`."
+    return dict(code=code_fingerprint(CODE[paper]) if paper in CODE else None, env=environment())
+
 # %% ../nbs/07_runs.ipynb #e7690e5f
 _HOST = socket.gethostname()
 
@@ -217,15 +262,20 @@ class ResultStore:
         "Whether a valid record of `spec` is in the store."
         return self.get(spec) is not None
 
-    def put(self, spec:RunSpec, result:Mapping, wall_time:float|None=None)->dict:
-        "Write the record of `spec` atomically; returns it as read back from JSON."
+    def put(self, spec:RunSpec, result:Mapping, wall_time:float|None=None,
+            preset_used:Iterable[str]|None=None,  # preset fields the run read (`track_preset_reads`); None: all count
+            fingerprint:dict|None=None,          # `run_fingerprint(spec.paper)` (computed when None)
+           )->dict:
+        "Write the record of `spec` atomically, with its fingerprint; returns it as read back from JSON."
         if not isinstance(spec, RunSpec): raise ConfigError(f"put() needs a RunSpec; got {type(spec).__name__}")
         if not isinstance(result, Mapping):
             raise ConfigError(f"the result of {spec.label} must be a dict (metrics, per_class_recall, confusion, "
                               f"curves, ...); got {type(result).__name__}")
         if wall_time is None: wall_time = result.get('wall_time')
         rec = dict(key=spec.key, spec=spec.to_dict(), result=dict(result), provenance=provenance(wall_time=wall_time))
+        rec['fingerprint'] = fingerprint if fingerprint is not None else run_fingerprint(spec.paper)
         if (pv := preset_values(spec)) is not None: rec['preset_values'] = pv    # checked by run_grid on reuse
+        if preset_used is not None: rec['preset_used'] = sorted(preset_used)
         save_json(self.path(spec), rec)
         return json.loads(to_json(rec))
 
@@ -320,16 +370,34 @@ def _unique(specs)->list:
     return out
 
 # %% ../nbs/07_runs.ipynb #108b0d2f
-def _current(rec:dict|None, spec:RunSpec, warn:bool=True)->dict|None:
-    "`rec`, unless it was made under other preset values than `spec`'s preset has now (then None: run it again)."
-    if rec is None or rec.get('preset_values') is None: return rec     # records from before the check are kept
-    now = preset_values(spec)
-    if now is None or rec['preset_values'] == now: return rec
-    if warn:
-        diff = sorted(k for k in set(now) | set(rec['preset_values']) if now.get(k) != rec['preset_values'].get(k))
-        logger.warning("stored run %s was made with other values of preset %r (%s); it runs again", spec.label, spec.preset,
-                       ', '.join(f"{k}: {rec['preset_values'].get(k)!r} -> {now.get(k)!r}" for k in diff))
-    return None
+def _preset_field(values:dict, name:str):
+    "The value of preset field `name` ('lr', 'extra.K_FM', 'extra') in a `preset_values` dict."
+    if name.startswith('extra.'): return (values.get('extra') or {}).get(name[len('extra.'):])
+    return values.get(name)
+
+def stale_reasons(rec:dict,                # a stored record
+                  spec:RunSpec,            # its spec
+                  fingerprint:dict|None=None, # `run_fingerprint(spec.paper)`, computed when None
+                 )->list:                  # why the record is stale; [] when it is current
+    "Why a stored run no longer stands for what `spec` would compute now: code, environment or preset values."
+    fp = fingerprint if fingerprint is not None else run_fingerprint(spec.paper)
+    old = rec.get('fingerprint')
+    if not isinstance(old, dict): return ['made before runs recorded their code and environment (no fingerprint)']
+    out = []
+    oc, nc = old.get('code') or {}, fp.get('code') or {}
+    if oc.get('hash') != nc.get('hash'):
+        om, nm = oc.get('modules') or {}, nc.get('modules') or {}
+        out.append('code changed in ' + (', '.join(m for m in sorted(set(om) | set(nm)) if om.get(m) != nm.get(m)) or 'its modules'))
+    oe, ne = old.get('env') or {}, fp.get('env') or {}
+    if diff := [k for k in sorted(set(oe) | set(ne)) if oe.get(k) != ne.get(k)]:
+        out.append('environment ' + ', '.join(f'{k} {oe.get(k)} -> {ne.get(k)}' for k in diff))
+    was, now = rec.get('preset_values'), preset_values(spec)
+    if was is not None and now is not None:
+        used = rec.get('preset_used')
+        names = sorted(used) if used is not None else sorted(set(was) | set(now))
+        if diff := [n for n in names if _preset_field(was, n) != _preset_field(now, n)]:
+            out.append(f'preset {spec.preset!r} ' + ', '.join(f"{n}: {_preset_field(was, n)!r} -> {_preset_field(now, n)!r}" for n in diff))
+    return out
 
 def run_grid(specs:Iterable[RunSpec],       # the grid
              fn:Callable[[RunSpec], Mapping],  # executes one run: spec -> result dict
@@ -337,33 +405,52 @@ def run_grid(specs:Iterable[RunSpec],       # the grid
              shard:str|Sequence|None=None,   # 'i/n' or (i, n): execute only that part of the grid
              progress:bool=True,             # tqdm progress bar over the runs to execute
              rerun:bool=False,               # execute this shard's specs even when stored (overwrites)
+             accept_stale:bool=False,        # reuse stored runs made by other code/environment/preset values (marked)
             )->list:                         # records of all specs available, in grid order
-    "Execute the missing runs of a grid (or of one shard), store each result at once, and return all records."
+    "Execute the missing and stale runs of a grid (or of one shard), store each result at once, and return all records."
     store = store if isinstance(store, ResultStore) else ResultStore(store)
     specs = _unique(specs)
     mine = {s.key for s in shard_specs(specs, shard)}
+    fps, why_stale = {}, collections.Counter()
+    fp = lambda s: fps[s.paper] if s.paper in fps else fps.setdefault(s.paper, run_fingerprint(s.paper))
+    def usable(rec, s, count=False):
+        "`rec` if it may be used (marked `stale` when reused under accept_stale), else None."
+        if rec is None: return None
+        why = stale_reasons(rec, s, fp(s))
+        if not why: return rec
+        if count: why_stale.update(why)
+        return dict(rec, stale=why) if accept_stale else None
     recs, todo, busy = {}, [], []
     for s in specs:
-        r = None if (rerun and s.key in mine) else _current(store.get(s), s)
+        r = None if (rerun and s.key in mine) else usable(store.get(s), s, count=True)
         if r is not None: recs[s.key] = r
         elif s.key in mine: todo.append(s)
-    n_run = 0
-    for s in tqdm(todo, desc=f'runs ({len(todo)} to do)', disable=not progress or not todo, leave=False):
+    if why_stale:
+        n = sum(1 for r in recs.values() if r.get('stale')) if accept_stale else None
+        logger.warning("%s stored run(s) are stale: %s. %s", n if accept_stale else 'some',
+                       '; '.join(f'{w} [{k} runs]' for w, k in why_stale.most_common()),
+                       'Reusing them as accept_stale asks; their cells are marked stale' if accept_stale else
+                       'They run again (accept_stale=True, --accept-stale or -p accept_stale True reuses them)')
+    n_run, say = 0, (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
+    if todo: say(f"affectnb: {len(todo)} of {len(specs)} runs to execute, {len(recs)} read from {store.root}")
+    for i, s in enumerate(todo, 1):
         lk = store.lock(s)
-        if lk is None: busy.append(s); continue
+        if lk is None: busy.append(s); say(f"[{i}/{len(todo)}] {s.label}: running elsewhere, skipped"); continue
         with lk:
-            if not rerun and (r := _current(store.get(s), s, warn=False)) is not None: recs[s.key] = r; continue  # finished meanwhile
-            logger.info("running %s", s.label)
+            if not rerun and (r := usable(store.get(s), s)) is not None: recs[s.key] = r; continue  # finished meanwhile
+            logger.info("running %s", s.label); say(f"[{i}/{len(todo)}] {s.label} ...")
             t0 = time.time()
-            try: result = fn(s)
+            try:
+                with track_preset_reads() as used: result = fn(s)
             except Exception as e:
                 if hasattr(e, 'add_note'): e.add_note(f"while running {s.label} (key {s.key})")
                 raise
             if not isinstance(result, Mapping):
                 raise ConfigError(f"the run function must return a dict of results; got {type(result).__name__} for {s.label}")
-            recs[s.key] = store.put(s, result, wall_time=time.time() - t0); n_run += 1
+            recs[s.key] = store.put(s, result, wall_time=time.time() - t0, preset_used=used, fingerprint=fp(s)); n_run += 1
+            say(f"[{i}/{len(todo)}] done in {time.time() - t0:.0f} s")
     for s in busy:
-        if (r := _current(store.get(s), s, warn=False)) is not None: recs[s.key] = r
+        if (r := usable(store.get(s), s)) is not None: recs[s.key] = r
     missing = [s for s in specs if s.key not in recs]
     if missing:
         n_busy = sum(s.key not in recs for s in busy)
@@ -371,6 +458,34 @@ def run_grid(specs:Iterable[RunSpec],       # the grid
                        "to collect them", len(missing), len(specs), store.root, len(missing) - n_busy, n_busy)
     logger.info("run_grid: %d executed, %d read, %d missing", n_run, len(recs) - n_run, len(missing))
     return [recs[s.key] for s in specs if s.key in recs]
+
+# %% ../nbs/07_runs.ipynb #0626967b
+def runs_provenance(records:Iterable[Mapping])->dict:
+    "Distinct code fingerprints, commits and environments of `records`, their stale runs, and warnings when mixed."
+    codes, commits, envs, stale, n, unprinted = {}, {}, {}, [], 0, 0
+    for r in records:
+        n += 1
+        fp, p = r.get('fingerprint') or {}, r.get('provenance') or {}
+        if fp.get('code'): codes.setdefault(fp['code']['hash'], dict(fp['code']))
+        if not fp: unprinted += 1
+        c = p.get('git_commit') or None
+        sha, dirty = (c[:-len('+dirty')], True) if c and c.endswith('+dirty') else (c, bool(p.get('git_dirty')))
+        e = commits.setdefault((sha, dirty, p.get('git_diff')), dict(commit=sha, dirty=dirty, diff=p.get('git_diff'), runs=0))
+        e['runs'] += 1
+        if fp.get('env'): envs.setdefault(canonical_json(fp['env']), fp['env'])
+        if r.get('stale'): stale.append(dict(key=r.get('key'), reasons=list(r['stale'])))
+    warn = []
+    if unprinted: warn.append(f"{unprinted} of {n} runs carry no fingerprint (made before runs recorded their code)")
+    if len(codes) > 1: warn.append(f"the runs were made by {len(codes)} different versions of the code")
+    if k := sum(e['runs'] for e in commits.values() if e['dirty']):
+        warn.append(f"{k} of {n} runs were made from a checkout with uncommitted changes")
+    if k := sum(e['runs'] for e in commits.values() if e['commit'] is None):
+        warn.append(f"{k} of {n} runs record no git commit (not made from a source checkout)")
+    if len(envs) > 1: warn.append(f"the runs were made in {len(envs)} different environments")
+    if stale: warn.append(f"{len(stale)} of {n} runs are stale (made by other code, environment or preset values) and "
+                          f"were reused because accept_stale was set; their cells are marked")
+    return dict(code_fingerprints=list(codes.values()), commits=list(commits.values()), environments=list(envs.values()),
+                stale_runs=stale, warnings=warn)
 
 # %% ../nbs/07_runs.ipynb #aed0f1e9
 def _field(spec:RunSpec, name:str):
@@ -408,6 +523,54 @@ def collect(records:Iterable[Mapping],  # records from run_grid or ResultStore.r
     rows = [dict(zip(by, vals), **aggregate(v)) for vals, v in groups.values()]
     return pd.DataFrame(rows, columns=by + ['mean', 'std', 'n'])
 
+# %% ../nbs/07_runs.ipynb #07f71b76
+def _is_ancestor(commit:str, repo:Path)->bool|None:
+    "Whether `commit` is an ancestor of HEAD in `repo` (None: cannot tell, e.g. a shallow clone without it)."
+    import subprocess
+    try:
+        c = subprocess.run(['git', 'merge-base', '--is-ancestor', commit, 'HEAD'], cwd=repo, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError): return None
+    return {0: True, 1: False}.get(c.returncode)
+
+def output_state(prov:Mapping,            # the `provenance` of an output JSON
+                 repo:str|Path|None=None, # the checkout whose HEAD it must descend from; None: the package's, if any
+                )->tuple:                 # ('fresh' | 'stale' | 'dirty', [reasons])
+    "Whether one output was made from a clean commit of this history, by the current code, from current runs."
+    repo = Path(repo) if repo is not None else repo_dir()
+    dirty, stale = [], []
+    commits = [(prov.get('git_commit'), prov.get('git_dirty'))] + [
+        (c.get('commit'), c.get('dirty')) for c in prov.get('commits') or []]
+    for c, d in dict.fromkeys(commits):
+        if not c: stale.append('no git commit recorded'); continue
+        if c.endswith('+dirty') or d: dirty.append(f"made from a checkout of {c.split('+')[0][:12]} with uncommitted changes")
+        sha = c.split('+')[0]
+        if repo is not None and _is_ancestor(sha, repo) is False: stale.append(f"commit {sha[:12]} is not an ancestor of HEAD")
+    fps = list(prov.get('code_fingerprints') or []) + ([prov['code_fingerprint']] if prov.get('code_fingerprint') else [])
+    for fp in fps:
+        try: now = code_fingerprint(list(fp.get('modules') or {}))
+        except AffectnbError as e: stale.append(f'its code cannot be fingerprinted now ({e})'); continue
+        if now['hash'] != fp.get('hash'):
+            changed = [m for m in now['modules'] if now['modules'][m] != (fp.get('modules') or {}).get(m)]
+            stale.append('code changed since in ' + ', '.join(changed))
+    if (prov.get('runs') or prov.get('n_found')) and 'code_fingerprints' not in prov:
+        stale.append('its runs carry no code fingerprint (made before fingerprints)')
+    if prov.get('stale_runs'): stale.append(f"{len(prov['stale_runs'])} stale runs reused (accept_stale)")
+    return ('dirty' if dirty else 'stale' if stale else 'fresh'), dirty + stale
+
+def figure_status(root:str|Path|None=None,     # figures root; None: `affectnb.core.figures_dir()`
+                  repo:str|Path|None=None,     # checkout to judge commits against; None: the package's
+                 )->list:                      # [{path, state, reasons}] per output JSON, sorted
+    "The state (fresh / stale / dirty) of every output JSON under the figures root."
+    root = Path(root) if root is not None else figures_dir()
+    out = []
+    for f in sorted(root.glob('**/*.json')):
+        try: prov = json.loads(f.read_text(encoding='utf-8')).get('provenance')
+        except (OSError, ValueError, AttributeError) as e: out.append(dict(path=f, state='unreadable', reasons=[str(e)])); continue
+        if not isinstance(prov, dict): out.append(dict(path=f, state='unreadable', reasons=['no provenance'])); continue
+        state, why = output_state(prov, repo)
+        out.append(dict(path=f, state=state, reasons=why))
+    return out
+
 # %% ../nbs/07_runs.ipynb #067dd8a0
 @dataclass(frozen=True)
 class Experiment:
@@ -425,11 +588,11 @@ class Experiment:
         return specs
 
     def run(self, preset:str='smoke', data_root=None, seeds=None, device='auto', store=None, shard=None,
-            progress:bool=True, rerun:bool=False, **kw)->list:
-        "Execute the missing runs of the grid (or shard) and return all available records."
+            progress:bool=True, rerun:bool=False, accept_stale:bool=False, **kw)->list:
+        "Execute the missing (and stale) runs of the grid (or shard) and return all available records."
         dev = get_device(device)
         return run_grid(self.specs(preset, data_root, seeds, **kw), lambda s: self.run_fn(s, data_root, dev),
-                        store, shard=shard, progress=progress, rerun=rerun)
+                        store, shard=shard, progress=progress, rerun=rerun, accept_stale=accept_stale)
 
 EXPERIMENTS: dict = {}
 
@@ -478,7 +641,7 @@ def _parser()->argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--module', action='append', default=[], help='import this module to register experiments (repeatable)')
     grid = argparse.ArgumentParser(add_help=False)
-    grid.add_argument('name', help='experiment name (see `affectnb list`)')
+    grid.add_argument('name', nargs='?', help='experiment name (see `affectnb list`)')
     grid.add_argument('--preset', default='smoke', help='ci | smoke | paper (default smoke)')
     grid.add_argument('--data-root', default=None, help='folder of the real data sets (default: synthetic data)')
     grid.add_argument('--seeds', default=None, help="comma-separated seeds, e.g. 0,1,2 (default: the preset's)")
@@ -490,13 +653,18 @@ def _parser()->argparse.ArgumentParser:
     r = sub.add_parser('run', parents=[common, grid], help='execute the missing runs of an experiment')
     r.add_argument('--device', default='auto', help='auto | cpu | cuda[:i] (default auto)')
     r.add_argument('--rerun', action='store_true', help='execute runs even when stored')
+    r.add_argument('--accept-stale', action='store_true',
+                   help='reuse stored runs made by other code, environment or preset values (their cells are marked stale)')
     r.add_argument('--no-progress', action='store_true', help='no progress bar')
-    sub.add_parser('status', parents=[common, grid], help='count the done and missing runs of an experiment')
+    st = sub.add_parser('status', parents=[common, grid],
+                        help='count the done, stale and missing runs of an experiment, or (--figures) judge every output')
+    st.add_argument('--figures', action='store_true', help='list every output under the figures root as fresh / stale / dirty')
+    st.add_argument('--figures-dir', default=None, help='figures root for --figures (default: <home>/figures)')
     return p
 
 # %% ../nbs/07_runs.ipynb #16698992
 def main(argv:Sequence[str]|None=None)->int:
-    "The `affectnb` command: `list`, `run <name>`, `status <name>`; returns the exit status."
+    "The `affectnb` command: `list`, `run <name>`, `status <name>`, `status --figures`; returns the exit status."
     args = _parser().parse_args(argv)
     try:
         load_experiments(args.module)
@@ -504,20 +672,33 @@ def main(argv:Sequence[str]|None=None)->int:
             if not EXPERIMENTS: print('no experiments registered')
             for n in sorted(EXPERIMENTS): print(f'{n:28s} {EXPERIMENTS[n].doc}')
             return 0
+        if args.cmd == 'status' and args.figures:
+            rows = figure_status(args.figures_dir)
+            root = Path(args.figures_dir) if args.figures_dir else figures_dir()
+            if not rows: print(f'no outputs under {root}')
+            for r in rows:
+                print(f"{r['state']:6s} {r['path'].relative_to(root)}" + (f"  ({'; '.join(r['reasons'])})" if r['reasons'] else ''))
+            counts = collections.Counter(r['state'] for r in rows)
+            print(f"{len(rows)} outputs under {root}: " + ', '.join(f'{v} {k}' for k, v in sorted(counts.items())))
+            return 0
+        if args.name is None: raise ConfigError(f"`affectnb {args.cmd}` needs an experiment name (see `affectnb list`)")
         exp = get_experiment(args.name)
         check_choice('--preset', args.preset, ('ci', 'smoke', 'paper'))
         seeds, shard, store = _parse_seeds(args.seeds), parse_shard(args.shard), ResultStore(args.results_dir)
         if args.cmd == 'run':
             recs = exp.run(args.preset, args.data_root, seeds, args.device, store, shard=shard,
-                           progress=not args.no_progress, rerun=args.rerun)
+                           progress=not args.no_progress, rerun=args.rerun, accept_stale=args.accept_stale)
             print(f'{exp.name}: {len(recs)} runs in {store.root}')
             return 0
         specs = exp.specs(args.preset, args.data_root, seeds)
         part = shard_specs(specs, shard)
-        done = sum(store.has(s) for s in part)
-        running = sum(store.locked(s) is not None for s in part if not store.has(s))
+        recs = {s.key: store.get(s) for s in part}
+        stale = sum(r is not None and bool(stale_reasons(r, s)) for s, r in zip(part, recs.values()))
+        done = sum(r is not None for r in recs.values()) - stale
+        running = sum(store.locked(s) is not None for s in part if recs[s.key] is None)
         where = f' (shard {shard[0]}/{shard[1]})' if shard else ''
-        print(f'{exp.name}{where}: {len(part)} runs, {done} done, {len(part) - done} missing ({running} running) in {store.root}')
+        print(f'{exp.name}{where}: {len(part)} runs, {done} done, {stale} stale, {len(part) - done - stale} missing '
+              f'({running} running) in {store.root}')
         return 0
     except AffectnbError as e:
         print(f'affectnb: error: {e}', file=sys.stderr)

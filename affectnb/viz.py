@@ -41,6 +41,10 @@ def save_figure(fig,                  # matplotlib Figure
     "Write `<path>.png` and `<path>.json` (`{'data', 'provenance'}`) atomically, then close `fig`."
     png, js = figure_paths(path)
     prov = run_provenance(); prov.update(provenance or {})  # caller's keys win over the process' own
+    from affectnb.runs import CODE, code_fingerprint
+    paper = prov.get('paper') or Path(png).parent.name
+    if paper in CODE and 'code_fingerprint' not in prov: prov['code_fingerprint'] = code_fingerprint(CODE[paper])
+    for w in prov.get('warnings') or []: print(f'warning: {png.name}: {w}', file=sys.stderr)
     text = to_json(dict(data=data, provenance=prov)) + '\n'  # serialise first: a bad `data` writes nothing
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
     atomic_write(png, buf.getvalue()); atomic_write(js, text)

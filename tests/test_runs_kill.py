@@ -38,7 +38,7 @@ def _check_readable(store):
     files = sorted(store.rglob('*.json'))
     for f in files:
         rec = json.loads(f.read_text())
-        assert rec['key'] == f.stem and set(rec) == {'key', 'spec', 'result', 'provenance', 'preset_values'}, f
+        assert rec['key'] == f.stem and set(rec) == {'key', 'spec', 'result', 'provenance', 'preset_values', 'preset_used', 'fingerprint'}, f
         assert len(rec['result']['curves']['loss']) == 5000, f'{f}: partial result'
     return files
 
