@@ -4,7 +4,7 @@
 
 # %% ../../nbs/09b_experiments.ipynb #8537e0cf
 from __future__ import annotations
-import time
+import ast, json, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -17,12 +17,109 @@ from ..transforms import batch_weak, weak_view, eval_view
 from ..metrics import classification_metrics, aggregate
 from ..backbones import get_backbone
 from ..train import Trainer, Supervised
-from ..runs import RunSpec, ResultStore, run_grid
+from ..runs import RunSpec, ResultStore, run_grid, runs_provenance
 
 # %% auto #0
-__all__ = ['REAL_DIRS', 'SYNTH_LIKE', 'Params', 'check_params', 'dataset_label', 'get_source', 'train_augment', 'WithExtras',
-           'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'spec_of', 'cell_stats', 'summarise',
-           'register_grids', 'ArtefactGrid']
+__all__ = ['REAL_DIRS', 'SYNTH_LIKE', 'check_datasets', 'Params', 'check_params', 'dataset_label', 'get_source', 'train_augment',
+           'WithExtras', 'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'spec_of', 'cell_stats',
+           'summarise', 'register_grids', 'ArtefactGrid']
+
+# %% ../../nbs/09b_experiments.ipynb #a1c0de02
+def _norm(s)->str:
+    "A name compared loosely: lower case without '-', '_' and spaces ('RAF-DB' -> 'rafdb')."
+    return str(s).lower().replace('-', '').replace(' ', '').replace('_', '')
+
+def _num(v)->bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+def _parse_list_str(s:str):
+    "A list (or dict) written as a string: JSON, a Python literal or YAML flow; None if it is none of them."
+    for load in (json.loads, ast.literal_eval):
+        try: return load(s)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError): pass
+    try: import yaml                                   # papermill depends on PyYAML; without it, split on commas
+    except ImportError: return None
+    try: return yaml.safe_load(s)
+    except yaml.YAMLError: return None
+
+def _to_number(x):
+    "An int or float from a number or a numeric string; None when `x` is neither."
+    if _num(x): return x.item() if isinstance(x, np.generic) else x
+    if isinstance(x, str):
+        t = x.strip().strip('\'"')
+        for f in (int, float):
+            try: return f(t)
+            except ValueError: pass
+    return None
+
+def _as_list(v,                     # a list/tuple, a list as a string ("[0, 1]", "[rafdb, ferplus]", "0,1") or one value
+             name:str,              # parameter name, for the message
+             numeric:bool=False,    # the values are numbers: "1" -> 1, "0.5" -> 0.5
+             example:Sequence|None=None, # two allowed values shown in the message (default [0, 1] or [a, b])
+            )->list:                # the values, in the given order
+    "Any form of a list parameter (the API, `papermill -y`, `papermill -p` strings) as a non-empty list."
+    ex = list(example or ((0, 1) if numeric else ('a', 'b')))[:2]
+    def fail(): raise ConfigError(f"{name}={v!r}: expected a list such as {ex!r}, the string \"[{', '.join(map(str, ex))}]\" "
+                                  f"or \"{','.join(map(str, ex))}\"")
+    if isinstance(v, np.ndarray): v = v.tolist()
+    if isinstance(v, str):
+        s = v.strip()
+        if s[:1] in '[({' and s[-1:] in '])}':
+            p = _parse_list_str(s)
+            if isinstance(p, (list, tuple)): out = list(p)
+            elif isinstance(p, dict): out = [p]
+            else: out = [t.strip().strip('\'"') for t in s[1:-1].split(',')]   # no parser read it: split on commas
+        elif ',' in s: out = [t.strip().strip('\'"') for t in s.split(',')]
+        else: out = [s]
+        out = [t for t in out if not (isinstance(t, str) and not t)]
+    elif isinstance(v, (list, tuple, range)): out = list(v)
+    elif v is None: out = []
+    else: out = [v]
+    if not out: fail()
+    if numeric:
+        out = [_to_number(x) for x in out]
+        if any(x is None for x in out): fail()
+    return out
+
+def _choices(v,                       # 'all', one value, a list, or a list as a string ("[a, b]", "a,b")
+             name:str,                # parameter name, for the message
+             allowed:Sequence,        # the allowed values
+             names:dict|None=None,    # allowed value -> its printed name(s), accepted as aliases ('rafdb': 'RAF-DB')
+             check:Callable|None=None, # validates each value first (ranges), returns it normalised
+            )->tuple:                 # allowed values, in the given order, each once
+    "The values of a list parameter, each one of `allowed` (names compared loosely, printed names accepted)."
+    allowed = tuple(allowed)
+    if isinstance(v, str) and v.strip().lower() == 'all': return allowed
+    numeric = bool(allowed) and all(_num(a) for a in allowed)
+    alias = {}
+    for a in allowed:
+        if not isinstance(a, str): continue
+        ps = (names or {}).get(a, ())
+        for n in [a] + ([ps] if isinstance(ps, str) else list(ps)): alias.setdefault(_norm(n), a)
+    out, bad = [], []
+    for x in _as_list(v, name, numeric, allowed[:2]):
+        if check is not None: x = check(x)
+        if isinstance(x, str) and x not in allowed: x = alias.get(_norm(x), x)
+        try: ok = x in allowed
+        except (TypeError, ValueError): ok = False
+        (out if ok else bad).append(x)
+    if bad:
+        also = ' (or their printed names)' if names else ''
+        raise ConfigError(f"{name}={v!r}: {', '.join(map(repr, bad))} not allowed; expected some of {list(allowed)}{also} "
+                          f"or 'all'")
+    return tuple(dict.fromkeys(out))
+
+def check_datasets(datasets,               # 'all', a name, a list or a list as a string ("[rafdb, ferplus]", "RAF-DB,SFEW")
+                   allowed:Sequence[str],  # the data-set keys the artefact can run
+                   names:dict|None=None,   # the paper's printed names (key -> 'RAF-DB', ...), accepted as aliases
+                   name:str='datasets',    # parameter name, for the message
+                   one:bool=False,         # exactly one data set: return its key, not a tuple
+                  )->tuple|str:            # data-set keys, in the given order, each once (the key with `one`)
+    "Data-set keys of `datasets` ('RAF-DB', 'RAFDB' and 'rafdb' are one); others raise `ConfigError` listing the allowed ones."
+    ds = _choices(datasets, name, allowed, names)
+    if not one: return ds
+    if len(ds) != 1: raise ConfigError(f"{name}={datasets!r}: expected one data set, one of {list(allowed)}")
+    return ds[0]
+
 
 # %% ../../nbs/09b_experiments.ipynb #b31b6d16
 @dataclass
@@ -36,6 +133,7 @@ class Params:
     out_dir: Path|None
     overrides: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    accept_stale: bool = False  # reuse stored runs made by other code or another environment
 
     @property
     def synthetic(self)->bool: return self.data_root is None
@@ -43,11 +141,12 @@ class Params:
 def check_params(paper:str,                 # paper key whose `paper` preset applies
                  preset:str='smoke',        # ci | smoke | paper
                  data_root:str|None=None,   # folder with the real data sets; None = SynthAffect
-                 seeds:Sequence[int]|None=None, # seeds; None = the preset's
+                 seeds:Sequence[int]|str|None=None, # seeds: a list, "[0, 1]", "0,1" or one; None = the preset's
                  device:str='auto',         # auto | cpu | cuda[:i]
                  results_dir:str|None=None, # results store; None = <home>/results
                  out_dir:str|None=None,     # figures root; None = <home>/figures
                  overrides:dict|None=None,  # preset field overrides
+                 accept_stale:bool=False,   # reuse stored runs made by other code or another environment; their cells are marked stale
                  **extra)->Params:
     "Validate a notebook's parameters; raise `ConfigError`/`DatasetError` naming what was expected."
     check_choice('preset', preset, ('ci', 'smoke', 'paper'))
@@ -58,14 +157,17 @@ def check_params(paper:str,                 # paper key whose `paper` preset app
         if not root.is_dir():
             raise DatasetError(f"data_root={str(data_root)!r} is not a folder; expected the folder that holds the real "
                                f"data sets (e.g. RAF-DB/, AffectNet/), or data_root=None for SynthAffect")
-    if seeds is None: seeds = p.seeds
-    if isinstance(seeds, int): seeds = (seeds,)
-    seeds = tuple(seeds)
-    if not seeds or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in seeds):
-        raise ConfigError(f"seeds={seeds!r}: expected a non-empty list of non-negative integers, e.g. [0, 1, 2]")
+    given = p.seeds if seeds is None else seeds
+    seeds = _as_list(given, 'seeds', numeric=True)
+    if not all(isinstance(s, (int, np.integer)) and s >= 0 for s in seeds):
+        raise ConfigError(f"seeds={given!r}: expected a non-empty list of non-negative integers, e.g. [0, 1, 2]")
     return Params(preset=p, data_root=root, seeds=tuple(int(s) for s in seeds), device=get_device(device),
                   results_dir=_results_dir(results_dir), out_dir=Path(out_dir).expanduser() if out_dir else None,
-                  overrides=dict(overrides or {}), extra=extra)
+                  overrides=dict(overrides or {}), extra=extra, accept_stale=bool(accept_stale))
+
+def _params(paper:str, preset, data_root, seeds, device, results_dir, out_dir, accept_stale:bool=False)->Params:
+    "`check_params` with the parameters every artefact function of `paper` takes, in their order."
+    return check_params(paper, preset, data_root, seeds, device, results_dir, out_dir, accept_stale=accept_stale)
 
 # %% ../../nbs/09b_experiments.ipynb #5f396854
 REAL_DIRS = {'rafdb': 'RAF-DB', 'ferplus': 'FERPlus', 'affectnet7': 'AffectNet', 'affectnet8': 'AffectNet',
@@ -180,27 +282,34 @@ def spec_of(record:dict)->RunSpec:
     s = record['spec']
     return s if isinstance(s, RunSpec) else RunSpec.from_dict(s)
 
+def _cell(records:list, metric:str='accuracy', scale:float=100.0)->dict:
+    "Mean ± std of `metric` over `records`, and `stale` = how many of them other code or another environment made (if any)."
+    out = aggregate([r['result']['metrics'][metric]*scale for r in records])
+    n = sum(bool(r.get('stale')) for r in records)
+    if n: out['stale'] = n
+    return out
+
 def cell_stats(records:list,               # records from run_grid / ResultStore
                key:Callable,               # spec -> the cell's key (any hashable)
                metric:str='accuracy',      # key of result['metrics']
                scale:float=100.0,          # papers print percentages
               )->dict:
-    "Mean ± std over seeds of `metric` grouped by `key(spec)`: {key: {mean, std, n}}."
+    "Mean ± std over seeds of `metric` grouped by `key(spec)`: {key: {mean, std, n}}, `stale` = count of stale records if any."
     groups = {}
-    for r in records: groups.setdefault(key(spec_of(r)), []).append(r['result']['metrics'][metric]*scale)
-    return {k: aggregate(v) for k, v in groups.items()}
+    for r in records: groups.setdefault(key(spec_of(r)), []).append(r)
+    return {k: _cell(v, metric, scale) for k, v in groups.items()}
 
 def summarise(records:list,               # records from run_grid
               cell:Callable,              # spec -> (row_key, column)
               metric:str='accuracy',      # key of result['metrics']
               scale:float=100.0,          # papers print percentages
              )->dict:
-    "Mean ± std over seeds of `metric` per table cell: {row: {col: {mean, std, n}}}."
+    "Mean ± std over seeds of `metric` per table cell: {row: {col: {mean, std, n}}}, `stale` = count of stale records if any."
     groups = {}
     for r in records:
         row, col = cell(spec_of(r))
-        groups.setdefault(row, {}).setdefault(col, []).append(r['result']['metrics'][metric]*scale)
-    return {row: {col: aggregate(v) for col, v in cols.items()} for row, cols in groups.items()}
+        groups.setdefault(row, {}).setdefault(col, []).append(r)
+    return {row: {col: _cell(v, metric, scale) for col, v in cols.items()} for row, cols in groups.items()}
 
 # %% ../../nbs/09b_experiments.ipynb #81207540
 def register_grids(paper:str,       # paper key: experiments are named '<paper>.<name>'
@@ -245,15 +354,17 @@ class ArtefactGrid:
 
     def run(self, shard=None, progress:bool=True)->list:
         "Execute the missing runs (of `shard`) and return every available record."
-        return run_grid(self.specs, self.run_one, ResultStore(self.params.results_dir), shard=shard, progress=progress)
+        return run_grid(self.specs, self.run_one, ResultStore(self.params.results_dir), shard=shard, progress=progress,
+                        accept_stale=self.params.accept_stale)
 
     def provenance(self, notebook:str, records:list)->dict:
-        "Notebook, preset and its values, data sets, seeds, options, run keys (and the subclass's extras)."
+        "Notebook, preset and its values, data sets, seeds, options, run keys, the subclass's extras and the runs' code/environments."
         p = self.params
-        return dict(notebook=notebook, preset=p.preset.name, preset_values=p.preset.to_dict(), dataset=self.datasets(),
+        return runs_provenance(records) | dict(
+                    notebook=notebook, preset=p.preset.name, preset_values=p.preset.to_dict(), dataset=self.datasets(),
                     data_root=str(p.data_root) if p.data_root else None, seeds=list(p.seeds),
                     options={k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()},
                     **self.extra_provenance(), runs=[r['key'] for r in records], n_runs=len(self.specs),
-                    n_found=len(records))
+                    n_found=len(records), accept_stale=p.accept_stale)
 
     def __repr__(self): return self.describe()

@@ -11,13 +11,13 @@ import numpy as np
 import torch
 from ..core import ConfigError, Preset, atomic_write, check_choice, figures_dir, get_preset, seed_everything
 from . import Params, check_params, get_source, dataset_label, summarise, ArtefactGrid, \
-    spec_of, cell_stats, register_grids
+    spec_of, cell_stats, register_grids, check_datasets, _norm, _as_list, _params
 from ..datasets import to_tensors, FastLoader
 from ..transforms import weak_view, eval_view
 from ..backbones import get_backbone
 from ..train import Trainer
 from ..metrics import classification_metrics, aggregate
-from ..runs import RunSpec, ResultStore
+from ..runs import RunSpec, ResultStore, register_code
 from ..reference import compare
 from ..clcl import (CLCL, TABLE4_VARIANTS, clcl_variant, clcl_augment, block_grad_norm_modules,
                            semantic_group_probes, clcl_complexity)
@@ -25,36 +25,18 @@ from .. import viz
 
 # %% auto #0
 __all__ = ['DATASETS', 'COLUMN', 'METHODS', 'SWITCHES', 'TABLE1_OTHERS', 'TABLE4_DATASETS', 'TABLE4_DEFAULT', 'TABLE5_WEIGHTS',
-           'TABLE5_ROWS', 'TABLE5_DEFAULT', 'FIG8_K_FM', 'FIG8_K_BS', 'FIG8_BEST', 'CLI_GRIDS', 'check_datasets',
-           'option_defaults', 'check_options', 'clcl_spec', 'snapshot_epochs', 'snapshot_path', 'build_run', 'clcl_run',
-           'load_snapshot', 'Grid', 'check_table1', 'complexity', 'table1', 'variant_name', 'check_variants',
-           'check_table4', 'table4', 'check_settings', 'check_table5', 'table5_row', 'table5', 'Tables', 'check_table7',
-           'table7', 'check_fig8', 'fig8']
+           'TABLE5_ROWS', 'TABLE5_DEFAULT', 'FIG8_K_FM', 'FIG8_K_BS', 'FIG8_BEST', 'CLI_GRIDS', 'option_defaults',
+           'check_options', 'clcl_spec', 'snapshot_epochs', 'snapshot_path', 'build_run', 'clcl_run', 'load_snapshot',
+           'Grid', 'check_table1', 'complexity', 'table1', 'variant_name', 'check_variants', 'check_table4', 'table4',
+           'check_settings', 'check_table5', 'table5_row', 'table5', 'Tables', 'check_table7', 'table7', 'check_fig8',
+           'fig8']
 
 # %% ../../nbs/28_exp_clcl.ipynb #97711bf0
 DATASETS = ('rafdb', 'ferplus', 'sfew', 'affectnet7')           # clcl Sec. IV-A
-COLUMN = {'rafdb': 'RAF-DB', 'ferplus': 'FERPlus', 'sfew': 'SFEW', 'affectnet7': 'AffectNet'}   # table headers
+COLUMN = {'rafdb': 'RAF-DB', 'ferplus': 'FERPlus', 'sfew': 'SFEW', 'affectnet7': 'AffectNet'}   # printed names (headers, titles)
 METHODS = ('baseline', 'clcl')
 SWITCHES = ('msr', 'clfm', 'clbs')
 
-def _norm(s)->str: return str(s).lower().replace('-', '').replace(' ', '').replace('_', '')
-
-def _as_list(v, name:str)->list:
-    if isinstance(v, (str, int, float, np.integer)): return [v]
-    if v is None or not isinstance(v, (list, tuple)) or not len(v):
-        raise ConfigError(f"{name}={v!r}: expected a non-empty list (or 'all')")
-    return list(v)
-
-def check_datasets(datasets,                      # 'all', a name or a list ('RAF-DB', 'rafdb', 'AffectNet', ...)
-                   allowed:Sequence[str]=DATASETS, # what the artefact can run
-                  )->tuple:                       # data-set keys, in the given order
-    "Data-set keys of `datasets`; unknown names raise `ConfigError` listing the allowed ones."
-    if datasets == 'all': return tuple(allowed)
-    alias = {_norm(d): d for d in allowed} | {_norm(COLUMN[d]): d for d in allowed}
-    ds = _as_list(datasets, 'datasets')
-    bad = [d for d in ds if _norm(d) not in alias]
-    if bad: raise ConfigError(f"unknown data set(s) {bad}; expected some of {list(allowed)} or 'all'")
-    return tuple(dict.fromkeys(alias[_norm(d)] for d in ds))
 
 # %% ../../nbs/28_exp_clcl.ipynb #5e63dd76
 _FIXED = ('self', 'clfm', 'clbs', 'blocks', 'seed')   # set by the switches, the network and the run seed
@@ -108,9 +90,7 @@ def clcl_spec(params:Params,        # validated parameters
              )->RunSpec:
     "The `RunSpec` of one CLCL run (paper 'clcl', experiment 'train': shared by every clcl artefact)."
     check_choice('method', method, METHODS)
-    d = check_datasets(dataset)
-    if len(d) != 1: raise ConfigError(f"dataset={dataset!r}: one data set per run, one of {list(DATASETS)}")
-    d = d[0]
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     sw = dict(msr=bool(msr), clfm=bool(clfm), clbs=bool(clbs))
     if method == 'baseline' or not any(sw.values()):
         if method == 'baseline' and options: raise ConfigError(f"the baseline has no CLCL options; got {sorted(options)}")
@@ -249,9 +229,6 @@ class Grid(ArtefactGrid):
         names = list(dict.fromkeys(s.setting['target'] for s in self.specs)) or list(self.options.get('datasets', ()))
         return ', '.join(dataset_label(n, self.params) for n in names) or 'none (no training)'
 
-def _params(preset, data_root, seeds, device, results_dir, out_dir)->Params:
-    return check_params('clcl', preset, data_root, seeds, device, results_dir, out_dir)
-
 # %% ../../nbs/28_exp_clcl.ipynb #ad385698
 TABLE1_OTHERS = ('IPA2LT [63]', 'gACNN [32]', 'RAN [33]', 'SCN [13]', 'MA-Net [21]', 'ADDL [27]', 'EfficientFace [64]')
 
@@ -264,9 +241,10 @@ def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', 
                  img_size:int=224,    # input side (the paper: 224)
                  width:int=64,        # ResNet-18 base width (64 = the paper's network)
                  num_classes:int=7,   # classifier outputs
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table I's parameters (no run is trained)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     opts = dict(img_size=_check_int('img_size', img_size, 32, 448), width=_check_int('width', width, 1, 256),
                 num_classes=_check_int('num_classes', num_classes, 2, 1000))
     return Grid('table1', params, [], opts)
@@ -284,9 +262,12 @@ def complexity(img_size:int=224, width:int=64, num_classes:int=7)->dict:
     return out
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           img_size:int=224, width:int=64, num_classes:int=7, shard=None, progress:bool=True):
+           img_size:int=224, width:int=64, num_classes:int=7, shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "clcl Table I: measured parameters (M) and FLOPs (G, multiply-adds) of training the baseline and CLCL."
-    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, img_size, width, num_classes)
+    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, img_size, width, num_classes,
+                     accept_stale=accept_stale)
     c = complexity(**g.options)
     cell = lambda v, s: dict(mean=v/s, std=None, n=None)
     repro = {'Training the baseline': dict(Params=cell(c['baseline']['params_train'], 1e6), FLOPs=cell(c['baseline']['macs_train'], 1e9)),
@@ -324,19 +305,23 @@ def check_variants(variants)->tuple:
 def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  variants=TABLE4_DEFAULT,   # names / triples, or 'all' (the paper's 8 rows)
                  datasets=('rafdb',),       # rafdb, affectnet7, ferplus, or 'all'
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table IV's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    vs, ds = check_variants(variants), check_datasets(datasets, TABLE4_DATASETS)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    vs, ds = check_variants(variants), check_datasets(datasets, TABLE4_DATASETS, COLUMN)
     specs = [clcl_spec(params, 'clcl', d, s, *v) for d in ds for v in vs for s in params.seeds]
     return Grid('table4', params, specs, dict(variants=tuple(variant_name(v) for v in vs), datasets=ds))
 
 def _mark(b)->str: return '✓' if b else '✗'
 
 def table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           variants=TABLE4_DEFAULT, datasets=('rafdb',), shard=None, progress:bool=True):
+           variants=TABLE4_DEFAULT, datasets=('rafdb',), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "clcl Table IV reproduced: accuracy (%) of every module combination, mean ± std over seeds beside the paper's."
-    g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, variants, datasets)
+    g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, variants, datasets,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     st = cell_stats(recs, lambda s: (tuple(_mark(v) for v in _switches(s).values()), COLUMN[s.setting['target']]))
     repro = {}
@@ -366,10 +351,11 @@ def check_settings(settings, params:Params)->tuple:
 def check_table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  settings=TABLE5_DEFAULT,   # alpha/beta settings, or 'all' (the paper's 12 rows)
                  datasets=('rafdb',),       # the paper: RAF-DB
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table V's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    rows, ds = check_settings(settings, params), check_datasets(datasets, ('rafdb',))
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    rows, ds = check_settings(settings, params), check_datasets(datasets, ('rafdb',), COLUMN)
     specs = [clcl_spec(params, 'clcl', d, s, alpha=a, beta=b) for d in ds for a, b in rows for s in params.seeds]
     return Grid('table5', params, specs, dict(settings=tuple(dict(alpha=list(a), beta=list(b)) for a, b in rows), datasets=ds))
 
@@ -380,9 +366,12 @@ def table5_row(spec:RunSpec)->tuple:
     return tuple(f'{float(v):g}' for v in list(a) + list(b))
 
 def table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           settings=TABLE5_DEFAULT, datasets=('rafdb',), shard=None, progress:bool=True):
+           settings=TABLE5_DEFAULT, datasets=('rafdb',), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "clcl Table V reproduced: RAF-DB accuracy (%) for each alpha/beta setting beside the paper's."
-    g = check_table5(preset, data_root, seeds, device, results_dir, out_dir, settings, datasets)
+    g = check_table5(preset, data_root, seeds, device, results_dir, out_dir, settings, datasets,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     from affectnb.reference import get as reported
     printed = set(reported('clcl', 'table5').index)
@@ -410,18 +399,21 @@ class Tables:
 
 def check_table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  datasets=('rafdb',),      # rafdb, sfew, ferplus, affectnet7, or 'all'
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table VII's parameters and list its runs (baseline and CLCL per data set)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    ds = check_datasets(datasets)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    ds = check_datasets(datasets, DATASETS, COLUMN)
     specs = [clcl_spec(params, m, d, s) for d in ds for m in METHODS for s in params.seeds]
     return Grid('table7', params, specs, dict(datasets=ds))
 
 def table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           datasets=('rafdb',), shard=None, progress:bool=True)->Tables:
+           datasets=('rafdb',), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          )->Tables:
     "clcl Tables VII and VIII: accuracy (%) of the baseline and CLCL (mean ± std over seeds), the others as printed."
     from affectnb.reference import get as reported
-    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, datasets)
+    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale=accept_stale)
     recs = g.run(shard, progress)
     rows = {'baseline': 'baseline', 'clcl': 'Ours (proposed)'}
     st = cell_stats(recs, lambda s: (rows[s.method], COLUMN[s.setting['target']]))
@@ -443,7 +435,7 @@ FIG8_K_FM, FIG8_K_BS = (2, 3, 4, 5, 6, 8), (3, 5, 7, 9, 11)    # ours: the paper
 FIG8_BEST = dict(k_fm=4, k_bs=7)                                # clcl Sec. IV-C
 
 def _check_ks(v, name:str, params:Params)->tuple:
-    ks = _as_list(v, name)
+    ks = _as_list(v, name, numeric=True, example=FIG8_K_FM if name == 'k_fm' else FIG8_K_BS)
     if any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) for k in ks):
         raise ConfigError(f"{name}={v!r}: expected positive integers, e.g. {list(FIG8_K_FM if name == 'k_fm' else FIG8_K_BS)}")
     for k in ks: check_options(params, **{name: int(k)})
@@ -453,10 +445,11 @@ def check_fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', re
                datasets=('rafdb',),    # the paper: RAF-DB and SFEW
                k_fm=(2, 4, 8),         # K_FM values, at most C_L (the last block's channels); 'all' = FIG8_K_FM
                k_bs=(3, 7, 14),        # K_BS values, at most the batch size; 'all' = FIG8_K_BS
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate clcl Fig. 8's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    ds = check_datasets(datasets)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    ds = check_datasets(datasets, DATASETS, COLUMN)
     fm = _check_ks(FIG8_K_FM if k_fm == 'all' else k_fm, 'k_fm', params)
     bs = _check_ks(FIG8_K_BS if k_bs == 'all' else k_bs, 'k_bs', params)
     specs = list(dict.fromkeys([clcl_spec(params, 'clcl', d, s, k_fm=k) for d in ds for k in fm for s in params.seeds] +
@@ -464,10 +457,13 @@ def check_fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', re
     return Grid('fig8', params, specs, dict(datasets=ds, k_fm=fm, k_bs=bs))
 
 def fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         datasets=('rafdb',), k_fm=(2, 4, 8), k_bs=(3, 7, 14), shard=None, progress:bool=True):
+         datasets=('rafdb',), k_fm=(2, 4, 8), k_bs=(3, 7, 14), shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "clcl Fig. 8: accuracy (%) against K_FM and against K_BS, one line per data set, the paper's best K marked."
     import matplotlib.pyplot as plt
-    g = check_fig8(preset, data_root, seeds, device, results_dir, out_dir, datasets, k_fm, k_bs)
+    g = check_fig8(preset, data_root, seeds, device, results_dir, out_dir, datasets, k_fm, k_bs,
+                   accept_stale=accept_stale)
     recs = g.run(shard, progress)
     d0 = option_defaults(g.params)
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6))
@@ -495,3 +491,10 @@ CLI_GRIDS = {
 }
 
 register_grids('clcl', CLI_GRIDS, clcl_run)
+
+# the code the runs of clcl depend on: a stored run made by other code is stale (affectnb.runs)
+register_code('clcl', ('affectnb.clcl', 'affectnb.ssl', 'affectnb.train', 'affectnb.datasets', 'affectnb.synth',
+                       'affectnb.transforms', 'affectnb.backbones', 'affectnb.pretrain',
+                       'affectnb.metrics', 'affectnb.experiments.__init__',
+                       'affectnb.experiments.clcl', 'affectnb.experiments.clcl_protocols',
+                       'affectnb.experiments.clcl_figs'))

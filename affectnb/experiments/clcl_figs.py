@@ -10,56 +10,33 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, check_choice, class_names, figures_dir
-from . import Params, check_params, get_source, spec_of, register_grids
-from .clcl import DATASETS, Grid, clcl_spec, clcl_run, load_snapshot, snapshot_epochs
+from affectnb.experiments import Params, check_params, get_source, spec_of, register_grids, check_datasets, _as_list, \
+    _choices, _params
+from .clcl import DATASETS, COLUMN, Grid, clcl_spec, clcl_run, load_snapshot, snapshot_epochs
 from ..datasets import to_tensors
 from ..clcl import deep_centroids, cosine_groups
 from ..runs import RunSpec
 from .. import viz
 
 # %% auto #0
-__all__ = ['TITLE', 'METHODS', 'BLOCKS', 'SHALLOW', 'DEEP', 'FIG6_ORDER', 'FIG7_CLASSES', 'GROUP_KEY', 'CLI_GRIDS',
-           'check_datasets', 'check_methods', 'method_spec', 'FigureGrid', 'figure_grid', 'seed_curves', 'mean_std',
-           'history_keys', 'grad_norm_ratios', 'group_norms', 'group_spread', 'check_fig5', 'fig5', 'pooled_confusion',
-           'recall_change', 'check_fig6', 'fig6', 'test_features', 'silhouettes', 'subsample', 'check_fig9', 'fig9',
-           'block_maps', 'map_activity', 'semantic_group_maps', 'pick_images', 'check_fig10_11', 'fig10_11',
-           'crossover_epoch', 'check_fig12', 'train_ce_key', 'fig12']
+__all__ = ['METHODS', 'BLOCKS', 'SHALLOW', 'DEEP', 'FIG6_ORDER', 'FIG7_CLASSES', 'GROUP_KEY', 'CLI_GRIDS', 'check_methods',
+           'method_spec', 'FigureGrid', 'figure_grid', 'seed_curves', 'mean_std', 'history_keys', 'grad_norm_ratios',
+           'group_norms', 'group_spread', 'check_fig5', 'fig5', 'pooled_confusion', 'recall_change', 'check_fig6',
+           'fig6', 'test_features', 'silhouettes', 'subsample', 'check_fig9', 'fig9', 'block_maps', 'map_activity',
+           'semantic_group_maps', 'pick_images', 'check_fig10_11', 'fig10_11', 'crossover_epoch', 'check_fig12',
+           'train_ce_key', 'fig12']
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #057bd466
-TITLE = {'rafdb': 'RAF-DB', 'ferplus': 'FERPlus', 'sfew': 'SFEW', 'affectnet7': 'AffectNet'}
 METHODS = {'baseline': 'Baseline', 'msr': 'MSR', 'clcl': 'CLCL (ours)'}   # Fig. 11's rows: baseline, MSR, CL+MSR
 BLOCKS = ('layer1', 'layer2', 'layer3', 'layer4')                          # ResNet-18's blocks, L = 4
 SHALLOW, DEEP = ('layer1', 'layer2'), 'layer4'                             # the blocks Fig. 5a compares
 FIG6_ORDER = ('surprise', 'fear', 'disgust', 'happy', 'sad', 'anger', 'neutral')   # clcl Fig. 6's axes (SU .. NE)
 FIG7_CLASSES = ('happy', 'surprise', 'anger', 'sad')                       # clcl Fig. 7's example images
 
-# %% ../../nbs/29_exp_clcl_figs.ipynb #84777a70
-def _norm(s)->str: return str(s).lower().replace('-', '').replace(' ', '').replace('_', '')
-
-def _as_list(v, name:str)->list:
-    if isinstance(v, (str, int, np.integer)): return [v]
-    if v is None or not isinstance(v, (list, tuple)) or not len(v):
-        raise ConfigError(f"{name}={v!r}: expected a non-empty list")
-    return list(v)
-
-
-
 # %% ../../nbs/29_exp_clcl_figs.ipynb #d36556da
-def check_datasets(datasets, allowed:Sequence[str]=DATASETS)->tuple:
-    "Data-set keys of `datasets` ('all', a name or a list; 'RAF-DB', 'RAFDB', 'rafdb' all work)."
-    if datasets == 'all': return tuple(allowed)
-    alias = {_norm(d): d for d in allowed} | {_norm(TITLE[d]): d for d in allowed if d in TITLE}
-    ds = _as_list(datasets, 'datasets')
-    bad = [d for d in ds if _norm(d) not in alias]
-    if bad: raise ConfigError(f"unknown data set(s) {bad}; expected some of {list(allowed)} or 'all'")
-    return tuple(dict.fromkeys(alias[_norm(d)] for d in ds))
-
 def check_methods(methods, allowed:Sequence[str]=('baseline', 'clcl'))->tuple:
-    "Method keys of `methods` (a name or a list) among `allowed`."
-    ms = _as_list(methods, 'methods')
-    bad = [m for m in ms if m not in allowed]
-    if bad: raise ConfigError(f"unknown method(s) {bad}; expected some of {list(allowed)}")
-    return tuple(dict.fromkeys(ms))
+    "Method keys of `methods` ('all', a name or a list; the printed names work too) among `allowed`."
+    return _choices(methods, 'methods', allowed, METHODS)
 
 def method_spec(params:Params,   # validated parameters
                 method:str,      # 'baseline' | 'msr' (Table IV's MSR-only row) | 'clcl'
@@ -90,9 +67,6 @@ def figure_grid(name:str, params:Params, roles:Sequence[tuple], options:dict)->F
     specs = [method_spec(params, *r) for r in roles]
     return FigureGrid(name, params, specs, dict(options), roles={s.key: r for s, r in zip(specs, roles)})
 
-def _params(preset, data_root, seeds, device, results_dir, out_dir)->Params:
-    return check_params('clcl', preset, data_root, seeds, device, results_dir, out_dir)
-
 # %% ../../nbs/29_exp_clcl_figs.ipynb #669b0a88
 def _norm01(m:np.ndarray)->np.ndarray:
     lo, hi = float(np.nanmin(m)), float(np.nanmax(m))
@@ -106,7 +80,7 @@ def _int_epochs(ax):
     from matplotlib.ticker import MaxNLocator
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
-def _dtitle(d:str, params:Params)->str: return TITLE[d] + (' (SynthAffect)' if params.synthetic else '')
+def _dtitle(d:str, params:Params)->str: return COLUMN[d] + (' (SynthAffect)' if params.synthetic else '')
 
 def _blank(ax):
     ax.set_xticks([]); ax.set_yticks([])
@@ -191,14 +165,15 @@ def group_spread(results:Sequence[dict])->dict:
 # %% ../../nbs/29_exp_clcl_figs.ipynb #5fca6ea3
 def _baseline_and_clcl(name:str, params:Params, dataset:str)->FigureGrid:
     "The grid of a one-data-set figure drawn from the baseline and CLCL runs of every seed (Figs. 5 and 12)."
-    d, = check_datasets([dataset])
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     return figure_grid(name, params, [(m, d, s) for m in ('baseline', 'clcl') for s in params.seeds], dict(dataset=d))
 
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                dataset:str='rafdb',   # the paper: RAF-DB
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->FigureGrid:
     "Validate clcl Fig. 5's parameters and list its runs (baseline and CLCL, every seed)."
-    return _baseline_and_clcl('fig5', _params(preset, data_root, seeds, device, results_dir, out_dir), dataset)
+    return _baseline_and_clcl('fig5', _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale), dataset)
 
 def _by_seed(res:dict, method:str, d:str)->dict: return {s: r for (m, dd, s), r in res.items() if m == method and dd == d}
 
@@ -206,9 +181,11 @@ def _missing(g, res):
     if not res: raise ConfigError(f"none of the {len(g.specs)} runs of {g.paper} {g.name} is in {g.params.results_dir} yet")
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         dataset:str='rafdb', shard=None, progress:bool=True):
+         dataset:str='rafdb', shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "clcl Fig. 5 (and 1a): gradient norms per block, baseline vs CLCL, CLCL's per-group norms, and the CLCL/baseline ratios."
-    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset)
+    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset, accept_stale=accept_stale)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     d = g.options['dataset']; base, ours = _by_seed(res, 'baseline', d), _by_seed(res, 'clcl', d)
     ratios = grad_norm_ratios(base, ours)
@@ -257,18 +234,21 @@ def recall_change(cm_base, cm_ours, classes:Sequence[str])->dict:
 # %% ../../nbs/29_exp_clcl_figs.ipynb #bb7ef461
 def check_fig6(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
                datasets=('rafdb', 'affectnet7'), # rafdb, ferplus, sfew, affectnet7 or 'all' (the paper: all four)
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->FigureGrid:
     "Validate clcl Fig. 6's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    ds = check_datasets(datasets)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    ds = check_datasets(datasets, DATASETS, COLUMN)
     return figure_grid('fig6', params, [(m, d, s) for d in ds for m in ('baseline', 'clcl') for s in params.seeds], dict(datasets=ds))
 
 def _classes(result:dict, C:int)->list: return list(result.get('classes') or class_names(C))
 
 def fig6(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
-         datasets=('rafdb', 'affectnet7'), shard=None, progress:bool=True):
+         datasets=('rafdb', 'affectnet7'), shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "clcl Fig. 6: test confusion matrices of the baseline and CLCL, one row per data set, and CLCL's recall changes."
-    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, datasets)
+    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale=accept_stale)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     cms, names, change = {}, {}, {}
     for d in g.options['datasets']:
@@ -276,9 +256,9 @@ def fig6(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_
         for m in ('baseline', 'clcl'):
             rs = list(_by_seed(res, m, d).values())
             if not rs: continue
-            pooled[m] = pooled_confusion(rs); k = f'{TITLE[d]}, {METHODS[m]}'
+            pooled[m] = pooled_confusion(rs); k = f'{COLUMN[d]}, {METHODS[m]}'
             cms[k], names[k] = pooled[m], _classes(rs[0], len(pooled[m]))
-        if len(pooled) == 2: change[TITLE[d]] = recall_change(pooled['baseline'], pooled['clcl'], names[k])
+        if len(pooled) == 2: change[COLUMN[d]] = recall_change(pooled['baseline'], pooled['clcl'], names[k])
     fig = viz.plot_confusions(cms, names, ncols=2, order=FIG6_ORDER + ('contempt',),   # FERPlus' 8th class last
                               title=f"Test confusion matrices (%), seeds {list(g.params.seeds)}")
     for ax in fig.axes:   # the paper's two-letter codes
@@ -312,7 +292,7 @@ def subsample(n_total:int, n:int|None, seed:int=0)->np.ndarray:
 # %% ../../nbs/29_exp_clcl_figs.ipynb #9a302534
 def _check_epochs(epochs, E:int)->tuple|None:
     if epochs is None: return None
-    es = _as_list(epochs, 'epochs')
+    es = _as_list(epochs, 'epochs', numeric=True, example=snapshot_epochs(E)[:2])
     if any(isinstance(e, bool) or not isinstance(e, (int, np.integer)) or not 1 <= e <= E for e in es):
         raise ConfigError(f"epochs={epochs!r}: expected epochs in 1..{E} (the preset trains {E} epochs) whose checkpoints "
                           f"the runs save, or None for every saved checkpoint")
@@ -329,19 +309,23 @@ def check_fig9(preset:str='smoke', data_root=None, seeds=(0,), device='auto', re
                dataset:str='rafdb',   # the paper: RAF-DB
                epochs=None,           # epochs to show; None = every saved checkpoint of the runs
                n_points:int=500,      # test images embedded (a random subset, the same in every panel)
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->FigureGrid:
     "Validate clcl Fig. 9's parameters and list its runs (the first seed)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    d, = check_datasets([dataset])
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     es = _check_epochs(epochs, params.preset.epochs)
     n = _check_int('n_points', n_points, 10)
     s = params.seeds[0]
     return figure_grid('fig9', params, [(m, d, s) for m in ('baseline', 'clcl')], dict(dataset=d, epochs=es, n_points=n, seed=s))
 
 def fig9(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
-         dataset:str='rafdb', epochs=None, n_points:int=500, shard=None, progress:bool=True):
+         dataset:str='rafdb', epochs=None, n_points:int=500, shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "clcl Fig. 9: t-SNE of test features of the baseline (top row) and CLCL (bottom row) at several epochs, with silhouettes."
-    g = check_fig9(preset, data_root, seeds, device, results_dir, out_dir, dataset, epochs, n_points)
+    g = check_fig9(preset, data_root, seeds, device, results_dir, out_dir, dataset, epochs, n_points,
+                   accept_stale=accept_stale)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     o = g.options; d, s = o['dataset'], o['seed']
     test = get_source(d, g.params, 'test')
@@ -446,10 +430,11 @@ def check_fig10_11(preset:str='smoke', data_root=None, seeds=(0,), device='auto'
                    classes=FIG7_CLASSES,          # one test image of each (Fig. 7: happy, surprise, anger, sad)
                    n_per_group:int=4,             # Fig. 10: feature maps per semantic group
                    n_stats:int=200,               # test images for the active-area statistics
+                   accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                   )->FigureGrid:
     "Validate clcl Figs. 10-11's parameters and list their runs (the first seed)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    d, = check_datasets([dataset])
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     ms = check_methods(methods, tuple(METHODS))
     if 'clcl' not in ms: raise ConfigError(f"methods={list(ms)} must include 'clcl' (Fig. 10 shows CLCL's semantic groups)")
     cs = [c for c in _as_list(classes, 'classes')]
@@ -463,9 +448,12 @@ def check_fig10_11(preset:str='smoke', data_root=None, seeds=(0,), device='auto'
 
 def fig10_11(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
              dataset:str='rafdb', methods=('baseline', 'clcl'), classes=FIG7_CLASSES, n_per_group:int=4, n_stats:int=200,
-             shard=None, progress:bool=True):
+             shard=None, progress:bool=True,
+             accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+            ):
     "clcl Figs. 10-11: CLCL's feature maps per semantic group (left) and every block's map per method (right), last epoch."
-    g = check_fig10_11(preset, data_root, seeds, device, results_dir, out_dir, dataset, methods, classes, n_per_group, n_stats)
+    g = check_fig10_11(preset, data_root, seeds, device, results_dir, out_dir, dataset, methods, classes, n_per_group, n_stats,
+                       accept_stale=accept_stale)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     o = g.options; d, s = o['dataset'], o['seed']
     ms = [m for m in o['methods'] if (m, d, s) in res]
@@ -528,18 +516,21 @@ def crossover_epoch(baseline:Sequence[float], ours:Sequence[float])->int|None:
 # %% ../../nbs/29_exp_clcl_figs.ipynb #c683a31f
 def check_fig12(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                 dataset:str='rafdb',   # the paper: RAF-DB
+                accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                )->FigureGrid:
     "Validate clcl Fig. 12's parameters and list its runs (baseline and CLCL, every seed)."
-    return _baseline_and_clcl('fig12', _params(preset, data_root, seeds, device, results_dir, out_dir), dataset)
+    return _baseline_and_clcl('fig12', _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale), dataset)
 
 def train_ce_key(results:Sequence[dict])->str:
     "'ce' when the runs log the cross-entropy part of their loss, else 'train_loss'."
     return 'ce' if results and all(any('ce' in e for e in r.get('curves', [])) for r in results) else 'train_loss'
 
 def fig12(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-          dataset:str='rafdb', shard=None, progress:bool=True):
+          dataset:str='rafdb', shard=None, progress:bool=True,
+          accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         ):
     "clcl Fig. 12: training and test loss per epoch, baseline vs CLCL (mean ± std over seeds)."
-    g = check_fig12(preset, data_root, seeds, device, results_dir, out_dir, dataset)
+    g = check_fig12(preset, data_root, seeds, device, results_dir, out_dir, dataset, accept_stale=accept_stale)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     d = g.options['dataset']
     runs = {m: list(_by_seed(res, m, d).values()) for m in ('baseline', 'clcl')}

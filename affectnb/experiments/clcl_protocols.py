@@ -9,9 +9,10 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, check_choice, seed_everything
-from . import Params, check_params, dataset_label, get_source, summarise, register_grids
-from .clcl import (DATASETS, COLUMN, Grid as _ClclGrid, _params, _switches, _options, _loaders,
-                                       build_run, check_datasets, clcl_run, clcl_spec)
+from . import Params, check_params, dataset_label, get_source, summarise, register_grids, \
+    check_datasets, _as_list, _choices, _params
+from .clcl import (DATASETS, COLUMN, Grid as _ClclGrid, _switches, _options, _loaders,
+                                       build_run, clcl_run, clcl_spec)
 from ..datasets import fraction_subset, remove_class, SubsetDataset, to_tensors, FastLoader
 from ..clcl import CLCLUnlabelled, clcl_augment
 from ..ssl import SSLLoader, get_method
@@ -47,17 +48,6 @@ SCN_REASON = ("SCN (Wang et al. 2020) is another paper's method; its column is t
               "(reported-only), we reproduce the baseline and ours")
 TABLE6_ROWS = {'baseline': 'Baseline', 'class': 'Center^(t)', 'cluster': 'Ours (proposed)'}
 
-def _as_list(v, name:str)->list:
-    if isinstance(v, (str, int, float, np.integer, np.floating)): return [v]
-    if v is None or not isinstance(v, (list, tuple)) or not len(v):
-        raise ConfigError(f"{name}={v!r}: expected a non-empty list (or 'all')")
-    return list(v)
-
-def _choices(v, name:str, allowed:Sequence[str])->tuple:
-    "The names `v` ('all', one name or a list), each one of `allowed`."
-    if v == 'all': return tuple(allowed)
-    return tuple(dict.fromkeys(check_choice(name, x, tuple(allowed)) for x in _as_list(v, name)))
-
 # %% ../../nbs/28b_exp_clcl_protocols.ipynb #d9a19f29
 def simsiam_options(params:Params)->dict:
     "SimSiam's head widths for `params`'s network: its paper's at preset `paper`, else 8 x width and 2 x width."
@@ -74,7 +64,7 @@ def partial_spec(params:Params,       # validated parameters
     check_choice('row', row, tuple(TABLE2_ROWS))
     _, method, unsup, percent = TABLE2_ROWS[row]
     if percent >= 100: raise ConfigError(f"row {row!r} uses every label: it is `clcl_spec(params, {method!r}, ...)`")
-    d = check_datasets(dataset, DATASETS)[0]
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     setting = dict(target=d, labelled_percent=percent, unsupervised=unsup, uratio=UNLABELLED_RATIO if unsup else None)
     if unsup == 'simsiam': setting['simsiam'] = simsiam_options(params)
     return RunSpec(paper='clcl', experiment='partial', method=method, dataset=dataset_label(d, params), setting=setting,
@@ -171,7 +161,7 @@ def check_keep(keep)->float:
 def removal_spec(params:Params, method:str, dataset:str, removed:str, keep:float, seed:int=0)->RunSpec:
     "The `RunSpec` of one Table III run (paper 'clcl', experiment 'removal')."
     check_choice('method', method, tuple(TABLE3_COLUMN))
-    d = check_datasets(dataset, DATASETS)[0]
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     setting = dict(target=d, removed=check_removed(removed), keep=check_keep(keep), threshold=UNKNOWN_THRESHOLD)
     return RunSpec(paper='clcl', experiment='removal', method=method, dataset=dataset_label(d, params), setting=setting,
                    seed=int(seed), preset=params.preset.name, overrides=dict(params.overrides))
@@ -220,11 +210,12 @@ def _recs(g:Grid, shard, progress)->list: return g.run(shard, progress)
 def check_table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  rows='all',             # keys of TABLE2_ROWS or 'all'
                  datasets=('rafdb',),    # rafdb, affectnet7 or 'all'
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table II's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    rs = _choices(rows, 'row', tuple(TABLE2_ROWS))
-    ds = check_datasets(datasets, TABLE2_DATASETS)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    rs = _choices(rows, 'rows', tuple(TABLE2_ROWS))
+    ds = check_datasets(datasets, TABLE2_DATASETS, COLUMN)
     specs = []
     for d in ds:
         for r in rs:
@@ -242,9 +233,11 @@ def table2_cell(spec:RunSpec)->tuple:
     return row, col
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           rows='all', datasets=('rafdb',), shard=None, progress:bool=True):
+           rows='all', datasets=('rafdb',), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "clcl Table II reproduced: accuracy with 20% of the labels (alone, + SimSiam, + CLCL's loss) and with all labels."
-    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets)
+    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets, accept_stale=accept_stale)
     recs = _recs(g, shard, progress)
     return compare('clcl', 'table2', summarise(recs, table2_cell), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/clcl_table2.ipynb', recs) | dict(
@@ -257,16 +250,17 @@ def check_table3(preset:str='smoke', data_root=None, seeds=None, device='auto', 
                  keep=(0.0,),           # kept fractions among 0, 0.1, 0.3 or 'all'
                  methods=('baseline', 'clcl'),
                  dataset='rafdb',       # the paper: RAF-DB
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table III's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     cs = tuple(TABLE3_CLASSES) if classes == 'all' else tuple(dict.fromkeys(check_removed(c) for c in _as_list(classes, 'classes')))
-    ks = TABLE3_KEEP if keep == 'all' else tuple(dict.fromkeys(check_keep(k) for k in _as_list(keep, 'keep')))
-    ms = _choices(methods, 'method', tuple(TABLE3_COLUMN))
-    d = check_datasets(dataset, DATASETS)
-    if len(d) != 1: raise ConfigError(f"dataset={dataset!r}: Table III is one data set; one of {list(DATASETS)}")
-    specs = [removal_spec(params, m, d[0], c, k, s) for k in ks for c in cs for m in ms for s in params.seeds]
-    return Grid('table3', params, specs, dict(classes=cs, keep=ks, methods=ms, dataset=d[0]))
+    ks = TABLE3_KEEP if keep == 'all' else \
+        tuple(dict.fromkeys(check_keep(k) for k in _as_list(keep, 'keep', numeric=True, example=TABLE3_KEEP)))
+    ms = _choices(methods, 'methods', tuple(TABLE3_COLUMN), TABLE3_COLUMN)
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
+    specs = [removal_spec(params, m, d, c, k, s) for k in ks for c in cs for m in ms for s in params.seeds]
+    return Grid('table3', params, specs, dict(classes=cs, keep=ks, methods=ms, dataset=d))
 
 def table3_cell(spec:RunSpec)->tuple:
     "(Table III row, column) of a run: ('0% neutral', 'Ours')."
@@ -274,9 +268,12 @@ def table3_cell(spec:RunSpec)->tuple:
     return f"{int(round(100*s['keep']))}% {TABLE3_CLASSES[s['removed']]}", TABLE3_COLUMN[spec.method]
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           classes=('neutral',), keep=(0.0,), methods=('baseline', 'clcl'), dataset='rafdb', shard=None, progress:bool=True):
+           classes=('neutral',), keep=(0.0,), methods=('baseline', 'clcl'), dataset='rafdb', shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "clcl Table III reproduced: accuracy on the full test set after removing / reducing one class (unknown-class rule)."
-    g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, classes, keep, methods, dataset)
+    g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, classes, keep, methods, dataset,
+                     accept_stale=accept_stale)
     recs = _recs(g, shard, progress)
     plain = {r: {c + ' (no rule)': v for c, v in cols.items()} for r, cols in
              summarise([dict(spec=x['spec'], result=dict(metrics=x['result']['metrics_plain'])) for x in recs], table3_cell).items()}
@@ -290,11 +287,12 @@ def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', result
 def check_table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  rows=tuple(TABLE6_ROWS),  # baseline, class (Center^(t)), cluster (ours) or 'all'
                  datasets=('rafdb',),      # rafdb, affectnet7 or 'all'
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table VI's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    rs = _choices(rows, 'row', tuple(TABLE6_ROWS))
-    ds = check_datasets(datasets, TABLE2_DATASETS)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    rs = _choices(rows, 'rows', tuple(TABLE6_ROWS), TABLE6_ROWS)
+    ds = check_datasets(datasets, TABLE2_DATASETS, COLUMN)
     mk = {'baseline': lambda d, s: clcl_spec(params, 'baseline', d, s), 'class': lambda d, s: clcl_spec(params, 'clcl', d, s, centres='class'),
           'cluster': lambda d, s: clcl_spec(params, 'clcl', d, s)}
     specs = [mk[r](d, s) for d in ds for r in rs for s in params.seeds]
@@ -306,9 +304,11 @@ def table6_cell(spec:RunSpec)->tuple:
     return TABLE6_ROWS[r], COLUMN[spec.setting['target']]
 
 def table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           rows=tuple(TABLE6_ROWS), datasets=('rafdb',), shard=None, progress:bool=True):
+           rows=tuple(TABLE6_ROWS), datasets=('rafdb',), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "clcl Table VI reproduced: the baseline, CLCL with class centres (Eq. (12)) and with clustering centres."
-    g = check_table6(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets)
+    g = check_table6(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets, accept_stale=accept_stale)
     recs = _recs(g, shard, progress)
     return compare('clcl', 'table6', summarise(recs, table6_cell), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/clcl_table6.ipynb', recs) | dict(metric='accuracy (%)'))

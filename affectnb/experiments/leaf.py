@@ -11,12 +11,12 @@ import numpy as np
 import torch
 from ..core import ConfigError, DatasetError, check_choice, class_names, figures_dir, seed_everything
 from . import Params, check_params, get_source, dataset_label, summarise, SYNTH_LIKE, ArtefactGrid, \
-    spec_of, cell_stats, register_grids
+    spec_of, cell_stats, register_grids, check_datasets, _norm, _as_list, _choices, _params
 from ..datasets import labelled_split, to_tensors, FastLoader
 from ..backbones import get_backbone
 from ..train import Trainer
 from ..metrics import classification_metrics, aggregate
-from ..runs import RunSpec, ResultStore, run_grid
+from ..runs import RunSpec, ResultStore, register_code
 from ..reference import compare, get as reported
 from ..ssl import SSLLoader, get_method
 from .. import viz
@@ -25,11 +25,11 @@ from .. import viz
 __all__ = ['DATASETS', 'COLUMN', 'TITLE', 'N_CLASSES', 'TABLE1_LABELS', 'FIG4_LABELS', 'FIG5_LABELS', 'POOL_LABELS',
            'TABLE1_ROWS', 'METHODS', 'PAPER_NAME', 'REPORTED_ONLY', 'EAF_METHODS', 'TABLE1_DEFAULT', 'EXPERT_ROWS',
            'TABLE3_ROWS', 'TABLE3_VARIANTS', 'TABLE3_LABELS', 'FIG4_METHODS', 'PLQ_METHODS', 'CLI_GRIDS',
-           'check_methods', 'check_datasets', 'check_labels', 'synthetic_pool_size', 'leaf_source', 'class_counts',
-           'check_label_count', 'eaf_options', 'uses_eaf', 'ssl_spec', 'build_method', 'encoder_features', 'ssl_run',
-           'Grid', 'check_table1', 'table1_cell', 'table1', 'check_table2', 'table2_cell', 'table2', 'check_table3',
-           'table3_row', 'table3', 'check_fig1', 'fig1', 'check_fig4', 'fig4', 'check_fig5', 'fig5', 'check_fig6',
-           'fig6', 'check_fig7', 'fig7', 'check_plquality', 'mean_curves', 'plquality']
+           'check_methods', 'check_labels', 'synthetic_pool_size', 'leaf_source', 'class_counts', 'check_label_count',
+           'eaf_options', 'uses_eaf', 'ssl_spec', 'build_method', 'encoder_features', 'ssl_run', 'Grid', 'check_table1',
+           'table1_cell', 'table1', 'check_table2', 'table2_cell', 'table2', 'check_table3', 'table3_row', 'table3',
+           'check_fig1', 'fig1', 'check_fig4', 'fig4', 'check_fig5', 'fig5', 'check_fig6', 'fig6', 'check_fig7', 'fig7',
+           'check_plquality', 'mean_curves', 'plquality']
 
 # %% ../../nbs/18_exp_leaf.ipynb #bd5b7757
 DATASETS = ('rafdb', 'ferplus', 'affectnet7', 'affectnet8')
@@ -57,36 +57,15 @@ REPORTED_ONLY = {'LION': "no public code and no faithful description (its method
 EAF_METHODS = ('fixmatch', 'flexmatch')                                     # leaf Fig. 7
 TABLE1_DEFAULT = ('leaf', 'fixmatch', 'flexmatch', 'softmatch', 'adacm')
 
-# %% ../../nbs/18_exp_leaf.ipynb #b28dd718
-def _norm(s)->str: return str(s).lower().replace('-', '').replace(' ', '').replace('_', '')
-
-def _as_list(v, name:str)->list:
-    if isinstance(v, (str, int, np.integer)): return [v]
-    if v is None or not isinstance(v, (list, tuple)) or not len(v):
-        raise ConfigError(f"{name}={v!r}: expected a non-empty list (or 'all')")
-    return list(v)
-
 # %% ../../nbs/18_exp_leaf.ipynb #bc7519b4
 def check_methods(methods,                   # 'all', a name, or a list of registry / paper row names
                   allowed:Sequence[str]=METHODS, # what this artefact can run
                  )->tuple:                   # registry names, in the given order
     "Registry names of `methods`; LION and unknown names raise `ConfigError` listing the allowed names."
-    if methods == 'all': return tuple(allowed)
-    alias = {_norm(m): m for m in allowed} | {_norm(r): m for r, m in TABLE1_ROWS.items() if m in allowed}
-    out = []
-    for m in _as_list(methods, 'methods'):
-        if _norm(m) == 'lion': raise ConfigError(f"LION is {REPORTED_ONLY['LION']}; allowed methods: {list(allowed)} or 'all'")
-        if _norm(m) not in alias: raise ConfigError(f"unknown method {m!r}; expected one of {list(allowed)} or 'all'")
-        out.append(alias[_norm(m)])
-    return tuple(dict.fromkeys(out))
-
-def check_datasets(datasets, allowed:Sequence[str]=DATASETS)->tuple:
-    "Data-set keys of `datasets` ('all', a name or a list; 'RAF-DB', 'RAFDB', 'rafdb' all work)."
-    if datasets == 'all': return tuple(allowed)
-    alias = {_norm(d): d for d in allowed} | {_norm(COLUMN[d]): d for d in allowed} | {_norm(TITLE[d]): d for d in allowed}
-    bad = [d for d in _as_list(datasets, 'datasets') if _norm(d) not in alias]
-    if bad: raise ConfigError(f"unknown data set(s) {bad}; expected some of {list(allowed)} or 'all'")
-    return tuple(dict.fromkeys(alias[_norm(d)] for d in _as_list(datasets, 'datasets')))
+    if not (isinstance(methods, str) and methods.strip().lower() == 'all') and \
+            any(_norm(m) == 'lion' for m in _as_list(methods, 'methods')):
+        raise ConfigError(f"LION is {REPORTED_ONLY['LION']}; allowed methods: {list(allowed)} or 'all'")
+    return _choices(methods, 'methods', allowed, PAPER_NAME)
 
 def check_labels(labels,               # None / 'all' (every column) or a list of label counts
                  datasets:Sequence[str],
@@ -95,7 +74,7 @@ def check_labels(labels,               # None / 'all' (every column) or a list o
                 )->dict:               # data set -> label counts
     "The label counts per data set; a count that is no column of any chosen data set raises `ConfigError`."
     if labels is None or labels == 'all': return {d: tuple(columns[d]) for d in datasets}
-    ls = _as_list(labels, 'labels')
+    ls = _as_list(labels, 'labels', numeric=True, example=columns[datasets[0]])
     bad = [n for n in ls if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1]
     if bad: raise ConfigError(f"labels={labels!r}: expected positive integers (total labelled images), e.g. {list(columns[datasets[0]])}")
     if free:
@@ -275,9 +254,6 @@ class Grid(ArtefactGrid):
         names = list(dict.fromkeys(s.setting['target'] for s in self.specs))
         return ', '.join(dataset_label(n, p) + (' (8 classes)' if n == 'affectnet8' and p.synthetic else '') for n in names)
 
-def _params(preset, data_root, seeds, device, results_dir, out_dir)->Params:
-    return check_params('leaf', preset, data_root, seeds, device, results_dir, out_dir)
-
 def _check_counts(params:Params, labels:dict):
     "Every (data set, label count) of a grid fits the training pool (`check_label_count`)."
     for d, ns in labels.items():
@@ -297,10 +273,11 @@ def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', 
                  methods=TABLE1_DEFAULT,  # registry / row names or 'all' (the 18 reproducible rows)
                  datasets=('rafdb',),     # rafdb, ferplus, affectnet7, affectnet8 or 'all'
                  labels=(400,),           # label counts among the chosen sets' columns, or 'all'
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate leaf Table 1's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    ms, ds = check_methods(methods), check_datasets(datasets)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    ms, ds = check_methods(methods), check_datasets(datasets, DATASETS, TITLE)
     ls = check_labels(labels, ds)
     _check_counts(params, ls)
     specs = [ssl_spec(params, m, d, n, s) for d, ns in ls.items() for n in ns for m in ms for s in params.seeds]
@@ -311,9 +288,12 @@ def table1_cell(spec:RunSpec)->tuple:
     return PAPER_NAME[spec.method], f"{COLUMN[spec.setting['target']]} / {spec.setting['n_labels']}"
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True):
+           methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "leaf Table 1 reproduced: balanced accuracy, mean ± std over seeds beside the paper's numbers."
-    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels)
+    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     repro = summarise(recs, table1_cell, metric='balanced_accuracy')
     return compare('leaf', 'table1', repro, reported_only=REPORTED_ONLY, out_dir=g.params.out_dir,
@@ -324,11 +304,13 @@ EXPERT_ROWS = {'linear': 'Linear Expert', 'bottleneck': 'Bottleneck Expert', 're
 
 def check_table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  experts=tuple(EXPERT_ROWS), # linear, bottleneck, residual
-                 datasets=('rafdb',), labels=(400,))->Grid:
+                 datasets=('rafdb',), labels=(400,),
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->Grid:
     "Validate leaf Table 2's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    ex = tuple(check_choice('expert', e, tuple(EXPERT_ROWS)) for e in (tuple(EXPERT_ROWS) if experts == 'all' else _as_list(experts, 'experts')))
-    ds = check_datasets(datasets); ls = check_labels(labels, ds)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    ex = _choices(experts, 'experts', tuple(EXPERT_ROWS), EXPERT_ROWS)
+    ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds)
     _check_counts(params, ls)
     specs = [ssl_spec(params, 'leaf', d, n, s, eaf=dict(expert=e)) for d, ns in ls.items() for n in ns for e in ex for s in params.seeds]
     return Grid('table2', params, specs, dict(experts=ex, datasets=ds, labels=ls))
@@ -338,9 +320,12 @@ def table2_cell(spec:RunSpec)->tuple:
     return EXPERT_ROWS[spec.setting['eaf']['expert']], table1_cell(spec)[1]
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           experts=tuple(EXPERT_ROWS), datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True):
+           experts=tuple(EXPERT_ROWS), datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "leaf Table 2 reproduced: balanced accuracy of LEAF per expert structure."
-    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, experts, datasets, labels)
+    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, experts, datasets, labels,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('leaf', 'table2', summarise(recs, table2_cell, metric='balanced_accuracy'), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/leaf_table2.ipynb', recs) | dict(metric='balanced accuracy (%)'))
@@ -355,10 +340,11 @@ TABLE3_LABELS = {'affectnet7': (500, 1000)}
 def check_table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  variants='all',      # wo_s, wo_i, wo_c, ce, full (or 'all')
                  labels=(500,),       # 500 and/or 1000 (AffectNet-7)
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate leaf Table 3's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    vs = tuple(TABLE3_VARIANTS) if variants == 'all' else tuple(check_choice('variant', v, tuple(TABLE3_VARIANTS)) for v in _as_list(variants, 'variants'))
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    vs = _choices(variants, 'variants', tuple(TABLE3_VARIANTS))
     ls = check_labels(labels, ('affectnet7',), TABLE3_LABELS)
     _check_counts(params, ls)
     specs = [ssl_spec(params, 'leaf', 'affectnet7', n, s, **TABLE3_ROWS[TABLE3_VARIANTS[v]])
@@ -373,9 +359,12 @@ def table3_row(spec:RunSpec)->str:
     raise ConfigError(f"{spec.label} is no Table 3 variant")
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           variants='all', labels=(500,), shard=None, progress:bool=True):
+           variants='all', labels=(500,), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "leaf Table 3 reproduced: overall and balanced accuracy of the ablated variants on AffectNet-7."
-    g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, variants, labels)
+    g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, variants, labels,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     repro = {}
     for metric, head in (('accuracy', 'Overall Accuracy'), ('balanced_accuracy', 'Balanced Accuracy')):
@@ -385,9 +374,12 @@ def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', result
 
 # %% ../../nbs/18_exp_leaf.ipynb #7f546b29
 def check_fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,))->Grid:
+               methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,),
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              )->Grid:
     "Validate leaf Fig. 1's parameters (Table 1's grid) and list its runs."
-    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels)
+    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
+                     accept_stale=accept_stale)
     g.name = 'fig1'; return g
 
 def _panels(n:int, panel=(4.8, 3.6)):
@@ -396,9 +388,12 @@ def _panels(n:int, panel=(4.8, 3.6)):
     return fig, list(axes.flat)
 
 def fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True):
+         methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "leaf Fig. 1: balanced accuracy of LEAF and baselines per setting, the paper's (Table 1) beside ours."
-    g = check_fig1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels)
+    g = check_fig1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
+                   accept_stale=accept_stale)
     recs = g.run(shard, progress)
     ref = reported('leaf', 'table1')
     rows = {PAPER_NAME[m]: next(k for k in ref.index if k == PAPER_NAME[m] or k.startswith(PAPER_NAME[m] + ' ')) for m in g.options['methods']}
@@ -428,19 +423,23 @@ def check_fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', re
                methods=('leaf', 'fixmatch'), # or 'all' = LEAF, FixMatch, FlexMatch, AdaCM (any of the 18 works)
                datasets=('rafdb',),          # or 'all'
                labels=(100, 200, 400),       # x values for every chosen set; 'all' = the paper's range per set
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate leaf Fig. 4's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     ms = FIG4_METHODS if methods == 'all' else check_methods(methods)
-    ds = check_datasets(datasets); ls = check_labels(labels, ds, FIG4_LABELS, free=True)
+    ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds, FIG4_LABELS, free=True)
     _check_counts(params, ls)
     specs = [ssl_spec(params, m, d, n, s) for d, ns in ls.items() for n in ns for m in ms for s in params.seeds]
     return Grid('fig4', params, specs, dict(methods=ms, datasets=ds, labels=ls))
 
 def fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         methods=('leaf', 'fixmatch'), datasets=('rafdb',), labels=(100, 200, 400), shard=None, progress:bool=True):
+         methods=('leaf', 'fixmatch'), datasets=('rafdb',), labels=(100, 200, 400), shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "leaf Fig. 4: overall and balanced accuracy against the number of labels, one row of panels per data set."
-    g = check_fig4(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels)
+    g = check_fig4(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
+                   accept_stale=accept_stale)
     recs = g.run(shard, progress)
     import matplotlib.pyplot as plt
     ds = list(g.options['labels'])
@@ -460,10 +459,12 @@ def fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 
 # %% ../../nbs/18_exp_leaf.ipynb #89c09135
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               methods=('adacm', 'leaf'), datasets=('rafdb', 'ferplus'), labels=FIG5_LABELS)->Grid:
+               methods=('adacm', 'leaf'), datasets=('rafdb', 'ferplus'), labels=FIG5_LABELS,
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              )->Grid:
     "Validate leaf Fig. 5's parameters and list its runs (the first seed only)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    ms, ds = check_methods(methods), check_datasets(datasets)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    ms, ds = check_methods(methods), check_datasets(datasets, DATASETS, TITLE)
     ls = check_labels([labels] if isinstance(labels, (int, np.integer)) else labels, ds, {d: (FIG5_LABELS,) for d in DATASETS}, free=True)
     if any(len(v) != 1 for v in ls.values()): raise ConfigError(f"labels={labels!r}: Fig. 5 uses one label count (the paper: {FIG5_LABELS})")
     _check_counts(params, ls)
@@ -471,10 +472,13 @@ def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', re
     return Grid('fig5', params, specs, dict(methods=ms, datasets=ds, labels=ls))
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         methods=('adacm', 'leaf'), datasets=('rafdb', 'ferplus'), labels=FIG5_LABELS, shard=None, progress:bool=True):
+         methods=('adacm', 'leaf'), datasets=('rafdb', 'ferplus'), labels=FIG5_LABELS, shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "leaf Fig. 5: t-SNE of encoder test features, one panel per (data set, method), with silhouette scores."
     from sklearn.metrics import silhouette_score
-    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels)
+    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
+                   accept_stale=accept_stale)
     recs = {r['key']: r for r in g.run(shard, progress)}
     panels, scores = {}, {}
     for s in g.specs:
@@ -496,25 +500,30 @@ def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', re
                experts=(1, 2, 3, 4, 5, 6), # numbers of experts n (x axis)
                k:int=1,                    # top-K of both gates, 1 <= k <= min(experts)
                datasets=('rafdb',),        # or 'all'; the paper: RAF-DB and FERPlus
-               labels=(400,))->Grid:     # the paper: 100 ('all')
+               labels=(400,), # the paper: 100 ('all')
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              )->Grid:
     "Validate leaf Fig. 6's parameters and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    ex = _as_list(experts, 'experts')
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    ex = _as_list(experts, 'experts', numeric=True, example=(1, 2))
     if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in ex):
         raise ConfigError(f"experts={experts!r}: expected positive integers such as [1, 2, 3, 4, 5, 6]")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= min(ex):
         raise ConfigError(f"k={k!r} must be an integer in [1, {min(ex)}]: top-K picks K of n experts, and the smallest n "
                           f"of experts={list(ex)} is {min(ex)}; allowed k: {list(range(1, min(ex) + 1))}")
-    ds = check_datasets(datasets); ls = check_labels(labels, ds, {d: (100,) for d in DATASETS}, free=True)
+    ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds, {d: (100,) for d in DATASETS}, free=True)
     _check_counts(params, ls)
     specs = [ssl_spec(params, 'leaf', d, n, s, eaf=dict(n_experts=int(e), k=int(k)))
              for d, ns in ls.items() for n in ns for e in ex for s in params.seeds]
     return Grid('fig6', params, specs, dict(experts=tuple(int(e) for e in ex), k=int(k), datasets=ds, labels=ls))
 
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         experts=(1, 2, 3, 4, 5, 6), k:int=1, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True):
+         experts=(1, 2, 3, 4, 5, 6), k:int=1, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "leaf Fig. 6: balanced accuracy of LEAF against the number of experts, one panel per data set."
-    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, experts, k, datasets, labels)
+    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, experts, k, datasets, labels,
+                   accept_stale=accept_stale)
     recs = g.run(shard, progress)
     ds = list(g.options['labels'])
     fig, axes = _panels(len(ds))
@@ -534,20 +543,24 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 def check_fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                methods=EAF_METHODS,   # fixmatch and/or flexmatch
                datasets=('rafdb',), labels=(300,), # the paper: RAF-DB, 100/200/300 ('all')
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate leaf Fig. 7's parameters and list its runs (each method with and without EAF)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     ms = check_methods(methods, EAF_METHODS)
-    ds = check_datasets(datasets); ls = check_labels(labels, ds, {d: (100, 200, 300) for d in DATASETS}, free=True)
+    ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds, {d: (100, 200, 300) for d in DATASETS}, free=True)
     _check_counts(params, ls)
     specs = [ssl_spec(params, m + e, d, n, s) for d, ns in ls.items() for n in ns for m in ms for e in ('', '+eaf')
              for s in params.seeds]
     return Grid('fig7', params, specs, dict(methods=ms, datasets=ds, labels=ls))
 
 def fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         methods=EAF_METHODS, datasets=('rafdb',), labels=(300,), shard=None, progress:bool=True):
+         methods=EAF_METHODS, datasets=('rafdb',), labels=(300,), shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "leaf Fig. 7: balanced accuracy of FixMatch / FlexMatch with and without EAF against the number of labels."
-    g = check_fig7(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels)
+    g = check_fig7(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
+                   accept_stale=accept_stale)
     recs = g.run(shard, progress)
     panels = [(d, m) for d in g.options['labels'] for m in g.options['methods']]
     fig, axes = _panels(len(panels))
@@ -566,14 +579,16 @@ def fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 PLQ_METHODS = ('leaf', 'fixmatch', 'flexmatch', 'softmatch')
 
 def check_plquality(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                    methods=PLQ_METHODS, datasets=('rafdb',), labels=(400,))->Grid:
+                    methods=PLQ_METHODS, datasets=('rafdb',), labels=(400,),
+                    accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                   )->Grid:
     "Validate the pseudo-label quality figure's parameters (SynthAffect only) and list its runs."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     if not params.synthetic:
         raise ConfigError(f"the pseudo-label quality figure cannot be drawn with data_root={str(params.data_root)!r}: it needs "
                           "the true class of every unlabelled training image, which only SynthAffect keeps (a real set's "
                           "unlabelled images are unlabelled); run it with data_root=None")
-    ms, ds = check_methods(methods), check_datasets(datasets)
+    ms, ds = check_methods(methods), check_datasets(datasets, DATASETS, TITLE)
     ls = check_labels(labels, ds, FIG4_LABELS, free=True)
     _check_counts(params, ls)
     specs = [ssl_spec(params, m, d, n, s) for d, ns in ls.items() for n in ns for m in ms for s in params.seeds]
@@ -594,9 +609,12 @@ def mean_curves(records:list, keys:Sequence[str])->dict:
     return out
 
 def plquality(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-              methods=PLQ_METHODS, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True):
+              methods=PLQ_METHODS, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
+              accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+             ):
     "Per-epoch pseudo-label accuracy and share of unlabelled samples used, LEAF vs threshold methods (SynthAffect)."
-    g = check_plquality(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels)
+    g = check_plquality(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
+                        accept_stale=accept_stale)
     recs = g.run(shard, progress)
     hist = {}
     for d, ns in g.options['labels'].items():
@@ -624,3 +642,10 @@ CLI_GRIDS = {
 }
 
 register_grids('leaf', CLI_GRIDS, ssl_run)
+
+# the code the runs of leaf depend on: a stored run made by other code is stale (affectnb.runs)
+register_code('leaf', ('affectnb.leaf', 'affectnb.ssl', 'affectnb.train', 'affectnb.datasets', 'affectnb.synth',
+                       'affectnb.transforms', 'affectnb.backbones', 'affectnb.pretrain',
+                       'affectnb.metrics', 'affectnb.experiments.__init__',
+                       'affectnb.experiments.leaf',
+                       'affectnb.viz'))   # ssl_run stores viz.embed's t-SNE coordinates (Fig. 5) in its record

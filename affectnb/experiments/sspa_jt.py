@@ -10,12 +10,12 @@ import numpy as np
 import torch
 from ..core import ConfigError, Preset, check_choice, class_names, figures_dir, seed_everything
 from . import check_params, get_source, dataset_label, train_and_evaluate, Params, ArtefactGrid, \
-    spec_of, register_grids
+    spec_of, register_grids, check_datasets, _choices, _params, _cell, _num
 from ..datasets import fraction_subset, JointDataset, SubsetDataset, to_tensors
 from ..backbones import get_backbone
 from ..metrics import aggregate
 from ..sspa import SSPAJT, sspa_net, sspa_extras, selection_stats
-from ..runs import RunSpec, ResultStore, run_grid
+from ..runs import RunSpec, ResultStore, register_code
 from ..reference import compare, get as reported
 from .. import viz
 
@@ -41,8 +41,6 @@ BACKBONES = {'resnet18': 'ResNet18', 'arm': 'ARM'}   # affectnb name -> the tabl
 HEAD = ('sad', 'neutral', 'happy')                  # sspa_jt Sec. 1: head classes
 TAIL = ('fear', 'anger', 'disgust', 'surprise')     # sspa_jt Sec. 1: tail classes
 SSPA_CLASS_ORDER = ('anger', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise')  # sspa_jt Fig 5 column order
-
-def _num(v)->bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 def check_sources(target:str='rafdb',    # the target set D_T
                   aux:str='affectnet7',  # the auxiliary set D_A
@@ -215,26 +213,10 @@ class JointGrid(ArtefactGrid):
         return ', '.join(n for n in names if not any(m.startswith(n + '+') for m in names))   # 'a+b' covers 'a'
     def extra_provenance(self)->dict: return dict(sspa_hparams=sspa_hparams(self.params.preset))
 
-def _params(preset, data_root, seeds, device, results_dir, out_dir)->Params:
-    return check_params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir)
-
-def _as_list(v, name:str, allowed:Sequence)->list:
-    "A parameter that may be one value, a list of values, or 'all' (= `allowed`); values outside `allowed` fail."
-    if isinstance(v, str) and v == 'all': return list(allowed)
-    out = [v] if isinstance(v, (str, int, float)) else list(v) if v is not None else []
-    if not out: raise ConfigError(f"{name} is empty; expected one or more of {list(allowed)} or 'all'")
-    return list(dict.fromkeys(out))
-
-def _choices(v, name:str, allowed:Sequence, check:Callable|None=None)->list:
-    "`_as_list`, each value validated by `check` (ranges) and then required to be one of `allowed` (the printed rows)."
-    out = [check(x) if check else x for x in _as_list(v, name, allowed)]
-    for x in out: check_choice(name, x, list(allowed))
-    return out
-
 def default_backbones(backbones, params:Params, at_paper:Sequence=tuple(BACKBONES))->list:
     "Validated backbones; None = `at_paper` (the paper's) at preset `paper`, ResNet-18 below it."
     if backbones is None: backbones = at_paper if params.preset.name == 'paper' else ('resnet18',)
-    return _choices(backbones, 'backbones', list(BACKBONES))
+    return _choices(backbones, 'backbones', tuple(BACKBONES), BACKBONES)
 
 def default_backbone(backbone, params:Params)->str:
     "One validated backbone; None = ARM (the paper's, sspa_jt Sec. 4.5) at preset `paper`, ResNet-18 below it."
@@ -246,20 +228,20 @@ def cells(records:list,                 # records from run_grid
           columns:dict,                 # printed column -> key of result['metrics']
           scale:float=100.0,
          )->dict:
-    "Mean ± std over seeds of several metrics per table row: {row: {column: {mean, std, n}}}."
+    "Mean ± std over seeds of several metrics per table row: {row: {column: {mean, std, n}}}, `stale` = count of stale records if any."
     groups = {}
     for r in records:
         key = row(spec_of(r))
-        if key is None: continue
-        for col, m in columns.items(): groups.setdefault(key, {}).setdefault(col, []).append(r['result']['metrics'][m]*scale)
-    return {k: {c: aggregate(v) for c, v in cols.items()} for k, cols in groups.items()}
+        if key is not None: groups.setdefault(key, []).append(r)
+    return {k: {c: _cell(rs, m, scale) for c, m in columns.items()} for k, rs in groups.items()}
 
 ACC = {'Acc.': 'accuracy'}
 MACRO = {'Acc.': 'accuracy', 'Macro-P': 'macro_precision', 'Macro-R': 'macro_recall', 'Macro-F1': 'macro_f1'}  # Eqs. 9-12
 
-def _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)->tuple:
+def _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+            accept_stale:bool=False)->tuple:
     "Validated (params, SSPA-JT options) of an artefact that trains SSPA-JT."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     check_sources(target, aux)
     pc = check_percent(default_percent(target, params.preset) if aux_percent is None else aux_percent)
     h = sspa_hparams(params.preset, k, alpha, beta)
@@ -287,31 +269,43 @@ def _sota_row(spec:RunSpec)->str:
     return 'SSPA-JT' if spec.method == 'sspa_jt' else BACKBONES[spec.setting['backbone']]
 
 def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None)->JointGrid:
+                 target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 1's parameters and list its runs: ARM alone, SSPA-JT on ARM."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                        accept_stale=accept_stale)
     return JointGrid('table1', params, _sota_specs(params, o, ('arm',)), o)
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-           shard=None, progress:bool=True):
+           shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 1 reproduced (RAF-DB): ARM and SSPA-JT (ARM) beside the state of the art."
-    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table1', cells(recs, _sota_row, {'Acc. (%)': 'accuracy'}), out_dir=g.params.out_dir,
                    reported_only=TABLE1_REPORTED_ONLY, provenance=g.provenance('nbs/tables/sspa_table1.ipynb', recs))
 
 def check_table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None)->JointGrid:
+                 target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 2's parameters and list its runs: ResNet-18 and ARM alone, SSPA-JT on ARM."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                        accept_stale=accept_stale)
     return JointGrid('table2', params, _sota_specs(params, o, ('resnet18', 'arm')), o)
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-           shard=None, progress:bool=True):
+           shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 2 reproduced (CAER-S): ResNet-18, ARM and SSPA-JT (ARM) beside the state of the art."
-    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table2', cells(recs, _sota_row, {'Acc. (%)': 'accuracy'}), out_dir=g.params.out_dir,
                    reported_only=TABLE2_REPORTED_ONLY, provenance=g.provenance('nbs/tables/sspa_table2.ipynb', recs))
@@ -325,8 +319,9 @@ def _joint_row(spec:RunSpec)->tuple:
     return BACKBONES[spec.setting['backbone']], m
 
 def _check_joint(name, preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                 backbones)->JointGrid:
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+                 backbones, accept_stale:bool=False)->JointGrid:
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                        accept_stale=accept_stale)
     bbs = default_backbones(backbones, params)
     t, a = o['target'], o['aux']
     specs = [sp for b in bbs for s in params.seeds for sp in (
@@ -342,31 +337,39 @@ def _joint_table(name, g:JointGrid, shard, progress):
 
 def check_table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-                 backbones=('resnet18', 'arm'))->JointGrid:
+                 backbones=('resnet18', 'arm'),
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 3's parameters and list its runs: target alone, direct combination, SSPA-JT per backbone."
     return _check_joint('table3', preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent,
-                        k, alpha, beta, backbones)
+                        k, alpha, beta, backbones, accept_stale=accept_stale)
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-           backbones=('resnet18', 'arm'), shard=None, progress:bool=True):
+           backbones=('resnet18', 'arm'), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 3 reproduced (RAF-DB): joint-training methods per backbone."
     return _joint_table('table3', check_table3(preset, data_root, seeds, device, results_dir, out_dir, target, aux,
-                                               aux_percent, k, alpha, beta, backbones), shard, progress)
+                                               aux_percent, k, alpha, beta, backbones, accept_stale=accept_stale), shard, progress)
 
 def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-                 backbones=('resnet18', 'arm'))->JointGrid:
+                 backbones=('resnet18', 'arm'),
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 4's parameters and list its runs (CAER-S target)."
     return _check_joint('table4', preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent,
-                        k, alpha, beta, backbones)
+                        k, alpha, beta, backbones, accept_stale=accept_stale)
 
 def table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-           backbones=('resnet18', 'arm'), shard=None, progress:bool=True):
+           backbones=('resnet18', 'arm'), shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 4 reproduced (CAER-S): joint-training methods per backbone."
     return _joint_table('table4', check_table4(preset, data_root, seeds, device, results_dir, out_dir, target, aux,
-                                               aux_percent, k, alpha, beta, backbones), shard, progress)
+                                               aux_percent, k, alpha, beta, backbones, accept_stale=accept_stale), shard, progress)
 
 # %% ../../nbs/38_exp_sspa_jt.ipynb #cedd1a66
 def ablation_config(ssm:bool, fixed:bool, moe:bool, pam:bool, k:int=3)->dict:
@@ -384,9 +387,12 @@ def table5_rows(backbone:str)->list:
 
 def check_table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-                 backbones=None)->JointGrid:
+                 backbones=None,
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 5's parameters and list its runs: every printed module combination per backbone."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                        accept_stale=accept_stale)
     bbs = default_backbones(backbones, params)
     specs = [joint_spec(params, target=o['target'], aux=o['aux'], aux_percent=o['aux_percent'], backbone=b, seed=s,
                         alpha=o['alpha'], beta=o['beta'], **ablation_config(*flags, k=o['k']))
@@ -400,9 +406,12 @@ def _t5_row(spec:RunSpec)->tuple:
 
 def table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-           backbones=None, shard=None, progress:bool=True):
+           backbones=None, shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 5 reproduced: accuracy and macro P/R/F1 of every module combination."
-    g = check_table5(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbones)
+    g = check_table5(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbones,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table5', cells(recs, _t5_row, MACRO), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table5.ipynb', recs) | dict(metrics='accuracy, macro P/R/F1 (%)'))
@@ -413,10 +422,13 @@ TABLE7_VALUES = (1, 3, 5, 10)      # sspa_jt Table 7: alpha and beta values
 
 def check_table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, alpha=None, beta=None,
-                 ks=TABLE6_K, backbone:str|None=None)->JointGrid:
+                 ks=TABLE6_K, backbone:str|None=None,
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 6's parameters and list its runs: SSPA-JT with k experts."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, None, alpha, beta)
-    ks = _choices(ks, 'ks', TABLE6_K, lambda k: check_k(k, 'ks'))
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, None, alpha, beta,
+                        accept_stale=accept_stale)
+    ks = _choices(ks, 'ks', TABLE6_K, check=lambda k: check_k(k, 'ks'))
     o.pop('k')
     backbone = default_backbone(backbone, params)
     specs = [joint_spec(params, 'sspa_jt', o['target'], o['aux'], o['aux_percent'], backbone, s, k, alpha=o['alpha'],
@@ -425,23 +437,29 @@ def check_table6(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 
 def table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, alpha=None, beta=None,
-           ks=TABLE6_K, backbone:str|None=None, shard=None, progress:bool=True):
+           ks=TABLE6_K, backbone:str|None=None, shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 6 reproduced: SSPA-JT against the number of experts k."
-    g = check_table6(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, alpha, beta, ks, backbone)
+    g = check_table6(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, alpha, beta, ks, backbone,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table6', cells(recs, lambda s: str(s.setting['k']), MACRO), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table6.ipynb', recs))
 
 def check_table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None,
-                 alphas=None, betas=None, backbone:str|None=None)->JointGrid:
+                 alphas=None, betas=None, backbone:str|None=None,
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 7's parameters and list its runs: SSPA-JT on a grid of Beta(alpha, beta)."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, None, None)
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, None, None,
+                        accept_stale=accept_stale)
     paper = params.preset.name == 'paper'                 # None: the paper's 4 x 4 grid at `paper`, 3 x 2 below it
     al = _choices(alphas if alphas is not None else TABLE7_VALUES if paper else (1, 5, 10), 'alphas', TABLE7_VALUES,
-                  lambda a: check_beta_params(a, 1)[0])
+                  check=lambda a: check_beta_params(a, 1)[0])
     be = _choices(betas if betas is not None else TABLE7_VALUES if paper else (1, 10), 'betas', TABLE7_VALUES,
-                  lambda b: check_beta_params(1, b)[1])
+                  check=lambda b: check_beta_params(1, b)[1])
     o.pop('alpha'); o.pop('beta')
     backbone = default_backbone(backbone, params)
     specs = [joint_spec(params, 'sspa_jt', o['target'], o['aux'], o['aux_percent'], backbone, s, o['k'], alpha=a, beta=b)
@@ -450,9 +468,12 @@ def check_table7(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 
 def table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None,
-           alphas=None, betas=None, backbone:str|None=None, shard=None, progress:bool=True):
+           alphas=None, betas=None, backbone:str|None=None, shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 7 reproduced: SSPA-JT against PAM's Beta(alpha, beta)."
-    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alphas, betas, backbone)
+    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alphas, betas, backbone,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     row = lambda s: (str(s.setting['beta']), str(s.setting['alpha']))
     return compare('sspa_jt', 'table7', cells(recs, row, MACRO), out_dir=g.params.out_dir,
@@ -464,16 +485,19 @@ TABLE9_PERCENTS = (0, 3, 5, 10, 20, 50, 100)                                    
 
 def _check_percents(percents, name:str='percents')->list:
     "Proportions in [0, 100] (0 = the target alone) that are printed rows of Tables 8-9."
-    return _choices(percents, name, TABLE9_PERCENTS, lambda p: check_percent(p, name, allow_zero=True))
+    return _choices(percents, name, TABLE9_PERCENTS, check=lambda p: check_percent(p, name, allow_zero=True))
 
 def _pct_row(spec:RunSpec)->tuple:
     return BACKBONES[spec.setting['backbone']], str(spec.setting.get('aux_percent', 0))
 
 def check_table8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', k=None, alpha=None, beta=None,
-                 percents=TABLE9_PERCENTS, backbones=None)->JointGrid:
+                 percents=TABLE9_PERCENTS, backbones=None,
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 8's parameters and list its runs: SSPA-JT with p% of the auxiliary set."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, None, k, alpha, beta)
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, None, k, alpha, beta,
+                        accept_stale=accept_stale)
     pcs, bbs = _check_percents(percents), default_backbones(backbones, params)
     specs = [joint_spec(params, 'sspa_jt', o['target'], o['aux'], p, b, s, o['k'], alpha=o['alpha'], beta=o['beta'])
              for b in bbs for p in pcs if p in TABLE8_PERCENTS[b] for s in params.seeds]
@@ -482,17 +506,22 @@ def check_table8(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 
 def table8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', k=None, alpha=None, beta=None,
-           percents=TABLE9_PERCENTS, backbones=None, shard=None, progress:bool=True):
+           percents=TABLE9_PERCENTS, backbones=None, shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 8 reproduced: SSPA-JT accuracy against the auxiliary proportion."
-    g = check_table8(preset, data_root, seeds, device, results_dir, out_dir, target, aux, k, alpha, beta, percents, backbones)
+    g = check_table8(preset, data_root, seeds, device, results_dir, out_dir, target, aux, k, alpha, beta, percents, backbones,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table8', cells(recs, _pct_row, ACC), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table8.ipynb', recs))
 
 def check_table9(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 percents=TABLE9_PERCENTS, backbones=None, target:str='rafdb', aux:str='affectnet7')->JointGrid:
+                 percents=TABLE9_PERCENTS, backbones=None, target:str='rafdb', aux:str='affectnet7',
+                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                )->JointGrid:
     "Validate sspa_jt Table 9's parameters and list its runs: the direct merge with p% of the auxiliary set."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     check_sources(target, aux)
     pcs, bbs = _check_percents(percents), default_backbones(backbones, params)
     specs = [joint_spec(params, 'direct_merge', target, aux, p, b, s) for b in bbs for p in pcs for s in params.seeds]
@@ -500,9 +529,12 @@ def check_table9(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 
 def table9(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            percents=TABLE9_PERCENTS, backbones=None, target:str='rafdb', aux:str='affectnet7',
-           shard=None, progress:bool=True):
+           shard=None, progress:bool=True,
+           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          ):
     "sspa_jt Table 9 reproduced: accuracy of direct merging vs the auxiliary proportion, beside the paper's."
-    g = check_table9(preset, data_root, seeds, device, results_dir, out_dir, percents, backbones, target, aux)
+    g = check_table9(preset, data_root, seeds, device, results_dir, out_dir, percents, backbones, target, aux,
+                     accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table9', cells(recs, _pct_row, ACC), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table9.ipynb', recs))
@@ -522,10 +554,18 @@ CLI_GRIDS = {
 
 register_grids('sspa_jt', CLI_GRIDS, joint_run)
 
+# the code the runs of sspa_jt depend on: a stored run made by other code is stale (affectnb.runs)
+register_code('sspa_jt', ('affectnb.sspa', 'affectnb.arm', 'affectnb.train', 'affectnb.datasets', 'affectnb.synth',
+                          'affectnb.transforms', 'affectnb.backbones', 'affectnb.pretrain',
+                          'affectnb.metrics', 'affectnb.experiments.__init__',
+                          'affectnb.experiments.sspa_jt'))
+
 # %% ../../nbs/38_exp_sspa_jt.ipynb #98599f62
-def fig1(preset:str='smoke', data_root=None, device='auto', out_dir=None, results_dir=None, seeds=None):
+def fig1(preset:str='smoke', data_root=None, device='auto', out_dir=None, results_dir=None, seeds=None,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "sspa_jt Fig 1: class distribution of the RAF-DB and AffectNet(-7) training sets."
-    params = check_params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     counts = {}
     for name, label in (('rafdb', 'RAF-DB'), ('affectnet7', 'AffectNet')):
         ds = source(name, params, 'train')
@@ -548,9 +588,11 @@ def _fig2_name(spec:RunSpec)->str:
     return {'all': 'R+A', 'head': 'R+A_head', 'tail': 'R+A_tail'}[spec.setting.get('aux_classes', 'all')]
 
 def check_fig2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               target:str='rafdb', aux:str='affectnet7', aux_percent=COMBINE_PERCENT, backbone:str='resnet18')->JointGrid:
+               target:str='rafdb', aux:str='affectnet7', aux_percent=COMBINE_PERCENT, backbone:str='resnet18',
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              )->JointGrid:
     "Validate sspa_jt Fig 2's parameters and list its runs: R, R+A, R+A_head, R+A_tail."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
     check_sources(target, aux); pc = check_percent(aux_percent); check_choice('backbone', backbone, list(BACKBONES))
     specs = [joint_spec(params, aux_percent=pc, target=target, aux=aux, backbone=backbone, seed=s, **kw)
              for kw in FIG2_SETS.values() for s in params.seeds]
@@ -558,14 +600,16 @@ def check_fig2(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 
 def fig2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          target:str='rafdb', aux:str='affectnet7', aux_percent=COMBINE_PERCENT, backbone:str='resnet18',
-         shard=None, progress:bool=True):
+         shard=None, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "sspa_jt Fig 2 reproduced: target accuracy when merging all, the head or the tail classes of the auxiliary set."
     import matplotlib.pyplot as plt
-    g = check_fig2(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, backbone)
+    g = check_fig2(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, backbone,
+                   accept_stale=accept_stale)
     recs = g.run(shard, progress)
     names = list(FIG2_SETS)
-    acc = {n: [100*r['result']['metrics']['accuracy'] for r in recs if _fig2_name(spec_of(r)) == n] for n in names}
-    ours = {n: aggregate(v) for n, v in acc.items()}
+    ours = {n: _cell([r for r in recs if _fig2_name(spec_of(r)) == n]) for n in names}
     by_seed = {}
     for r in recs: by_seed.setdefault(spec_of(r).seed, {})[_fig2_name(spec_of(r))] = 100*r['result']['metrics']['accuracy']
     delta = {n: aggregate([d[n] - d['R'] for d in by_seed.values() if n in d and 'R' in d]) for n in names}
@@ -601,15 +645,20 @@ def class_examples(labels,                   # (N,) labels of a set
     return out
 
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               datasets=('rafdb', 'affectnet7', 'caers')):
+               datasets=('rafdb', 'affectnet7', 'caers'),
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              ):
     "Validate sspa_jt Fig 5's parameters: the data sets to show (one row each)."
-    params = _params(preset, data_root, seeds, device, results_dir, out_dir)
-    return params, _choices(datasets, 'datasets', list(N_CLASSES))
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    return params, check_datasets(datasets, tuple(N_CLASSES), TITLE)
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         datasets=('rafdb', 'affectnet7', 'caers')):
+         datasets=('rafdb', 'affectnet7', 'caers'),
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "sspa_jt Fig 5: one training image per class for each data set."
-    params, names = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, datasets)
+    params, names = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, datasets,
+                               accept_stale=accept_stale)
     S = params.preset.img_size
     imgs, titles, labels, idxs = [], [], [], []
     for r, name in enumerate(names):
@@ -646,9 +695,12 @@ def pick_round_robin(labels,              # (N,) labels
 
 def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-               backbone:str|None=None, n_show:int=8)->JointGrid:
+               backbone:str|None=None, n_show:int=8,
+               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              )->JointGrid:
     "Validate sspa_jt Fig 6's parameters and list its run: the full SSPA-JT run of the first seed."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                        accept_stale=accept_stale)
     backbone = default_backbone(backbone, params)
     if isinstance(n_show, bool) or not isinstance(n_show, (int, np.integer)) or not 1 <= n_show <= 32:
         raise ConfigError(f"n_show={n_show!r}: expected an integer in [1, 32] (images per row)")
@@ -658,9 +710,12 @@ def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-         backbone:str|None=None, n_show:int=8, progress:bool=True):
+         backbone:str|None=None, n_show:int=8, progress:bool=True,
+         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+        ):
     "sspa_jt Fig 6: auxiliary samples kept (consistent) and rejected (inconsistent) by SSPA-JT's final selection."
-    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbone, n_show)
+    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbone, n_show,
+                   accept_stale=accept_stale)
     recs = g.run(progress=progress)
     if not recs: raise ConfigError(f"the run {g.specs[0].label} is not in {g.params.results_dir} (running elsewhere?)")
     rec = recs[0]
@@ -705,9 +760,12 @@ def _sel_name(spec:RunSpec)->str:
 
 def check_selection(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                     target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-                    backbone:str|None=None)->JointGrid:
+                    backbone:str|None=None,
+                    accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                   )->JointGrid:
     "Validate the selection figure's parameters (SynthAffect only) and list its runs."
-    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta)
+    params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
+                        accept_stale=accept_stale)
     if not params.synthetic:
         raise ConfigError("the selection figure scores the selection against the true classes, which only SynthAffect "
                           "has; run it with data_root=None")
@@ -734,9 +792,12 @@ def mean_curves(records:list, keys:Sequence[str])->dict:
 
 def selection(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
               target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-              backbone:str|None=None, shard=None, progress:bool=True):
+              backbone:str|None=None, shard=None, progress:bool=True,
+              accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+             ):
     "Precision and recall of SSPA-JT's selected auxiliary samples per epoch, against keeping all of them."
-    g = check_selection(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbone)
+    g = check_selection(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbone,
+                        accept_stale=accept_stale)
     recs = g.run(shard, progress)
     if not recs: raise ConfigError(f"none of the {len(g.specs)} runs is in {g.params.results_dir} yet (shard={shard!r})")
     keys = ('sel_precision', 'sel_recall', 'aux_clean_frac', 'aux_agree_frac')
