@@ -5,7 +5,7 @@
 # %% ../nbs/06_train.ipynb #b063efe7
 from __future__ import annotations
 import copy, functools, inspect, math, os, random, tempfile, time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 import numpy as np
@@ -17,7 +17,8 @@ from .core import AffectnbError, ConfigError, Preset, check_choice, get_device, 
 # %% auto #0
 __all__ = ['to_device', 'split_xy', 'Objective', 'Supervised', 'SoftTargets', 'make_optimizer', 'lr_factor', 'make_scheduler',
            'ModelEMA', 'GradNormRecorder', 'setup_distributed', 'DDPModel', 'shard_loader', 'rng_state',
-           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'NonFiniteError', 'Trainer']
+           'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'default_num_threads', 'resolve_num_threads',
+           'torch_threads', 'NonFiniteError', 'Trainer']
 
 # %% ../nbs/06_train.ipynb #e469df16
 def to_device(batch:Any,              # tensor, tuple/list/dict of tensors (nested), or anything else
@@ -306,6 +307,39 @@ def load_checkpoint(path:str|Path)->dict:
     except FileNotFoundError: raise
     except Exception as e: raise AffectnbError(f"{path}: not a loadable affectnb checkpoint ({type(e).__name__}: {e})") from e
 
+# %% ../nbs/06_train.ipynb #c7e1a0d3
+_TORCH_THREADS_AT_IMPORT = torch.get_num_threads()   # torch's own choice, unless changed before this import
+
+def default_num_threads(cap:int=8)->int:
+    "Half the CPUs this process may use (its affinity mask), at least 1 and at most `cap`."
+    try: n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError): n = os.cpu_count() or 1
+    return max(1, min(cap, n // 2))
+
+def resolve_num_threads(num_threads:int|None=None, # threads; 0 = leave torch's setting; None = from the environment
+                       )->int:                      # the count to use, 0 = leave torch's setting as it is
+    "Torch intra-op threads for training: `num_threads`, else `AFFECTNB_NUM_THREADS`, else 0 when OMP/MKL_NUM_THREADS is set or the count was changed by the caller, else `default_num_threads()`."
+    if num_threads is None:
+        env = os.environ.get('AFFECTNB_NUM_THREADS', '').strip()
+        if env:
+            try: num_threads = int(env)
+            except ValueError: raise ConfigError(f"AFFECTNB_NUM_THREADS={env!r} must be an integer >= 0 (0 = leave torch's setting)") from None
+        elif any(os.environ.get(k, '').strip() for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')): return 0
+        elif torch.get_num_threads() != _TORCH_THREADS_AT_IMPORT: return 0
+        else: return default_num_threads()
+    if isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 0:
+        raise ConfigError(f"num_threads={num_threads!r} must be an integer >= 0 (0 = leave torch's setting) or None")
+    return num_threads
+
+@contextmanager
+def torch_threads(n:int):
+    "Run the block with `torch.set_num_threads(n)` (`n` = 0: unchanged); the previous count is restored after."
+    old = torch.get_num_threads()
+    if n and n != old: torch.set_num_threads(n)
+    try: yield
+    finally:
+        if torch.get_num_threads() != old: torch.set_num_threads(old)
+
 # %% ../nbs/06_train.ipynb #b7b4722b
 class NonFiniteError(AffectnbError):
     "A loss or gradient norm became NaN or inf during training."
@@ -332,6 +366,7 @@ class Trainer:
                  deterministic:bool=False,           # torch.use_deterministic_algorithms
                  check_finite:bool=True,             # stop on non-finite loss / gradient norm
                  find_unused_parameters:bool=False,  # passed to DistributedDataParallel
+                 num_threads:int|None=None,          # torch intra-op threads in fit/predict (0: leave as is; None: `resolve_num_threads`)
                 ):
         if preset is None or isinstance(preset, str): preset = get_preset(preset or 'smoke')
         if not isinstance(preset, Preset): raise ConfigError(f"preset must be a Preset or a preset name; got {type(preset).__name__}")
@@ -363,6 +398,7 @@ class Trainer:
         self.grad_norms = GradNormRecorder(grad_norm_modules) if grad_norm_modules else None
         self.progress = progress and self.is_main and os.environ.get('CI', '').lower() not in ('1', 'true', 'yes')
         self.seed, self.deterministic, self.check_finite = seed, deterministic, check_finite
+        self.num_threads = resolve_num_threads(num_threads)
         self.use_amp = bool(self.preset.amp) and self.device.type == 'cuda'
         self.scheduler, self.history, self.epoch, self.step_in_epoch, self.global_step = None, [], 0, 0, 0
         self.steps_per_epoch, self.train_loader = None, None
@@ -507,7 +543,10 @@ def _fit(self:Trainer, train_loader:Iterable,  # any sized iterable of batches (
         eval_every:int=1,
         resume:bool|None=None,                # continue from `ckpt_path` if it exists (default the trainer's)
        )->list:                               # the history: one dict per epoch
-    "Train for `epochs` epochs; returns the per-epoch history."
+    "Train for `epochs` epochs (with `num_threads` torch threads); returns the per-epoch history."
+    with torch_threads(self.num_threads): return _fit_epochs(self, train_loader, epochs, eval_loader, eval_every, resume)
+
+def _fit_epochs(self:Trainer, train_loader, epochs, eval_loader, eval_every, resume)->list:
     E = self.epochs = int(epochs if epochs is not None else self.epochs)
     resume = self.resume if resume is None else resume
     if E < 1: raise ConfigError(f"epochs={E} must be >= 1")
@@ -556,11 +595,12 @@ def _predict(self:Trainer, loader:Iterable, use_ema:bool=False)->tuple:
     was = m.training; m.eval()
     logits, ys = [], []
     try:
-        for batch in loader:
-            x, y = split_xy(to_device(batch, self.device))
-            with self.autocast(): out = self.objective.predict(m, x)
-            logits.append(out.float().cpu())
-            if y is not None: ys.append(y.cpu())
+        with torch_threads(self.num_threads):
+            for batch in loader:
+                x, y = split_xy(to_device(batch, self.device))
+                with self.autocast(): out = self.objective.predict(m, x)
+                logits.append(out.float().cpu())
+                if y is not None: ys.append(y.cpu())
     finally: m.train(was)
     return torch.cat(logits), (torch.cat(ys) if ys else None)
 
