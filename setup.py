@@ -8,7 +8,7 @@ cfg = config['DEFAULT']
 
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
-licenses = {'apache2': ('Apache Software License 2.0', 'OSI Approved :: Apache Software License')}
+licenses = {'apache2': 'Apache-2.0'}   # settings.ini's nbdev key -> SPDX expression (PEP 639)
 lic = licenses[cfg['license']]
 
 setuptools.setup(
@@ -19,15 +19,15 @@ setuptools.setup(
     long_description_content_type='text/markdown',
     author=cfg['author'],
     author_email=cfg['author_email'],
-    license=lic[0],
+    license_expression=lic,
+    license_files=['LICENSE'],
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['affectnb', 'affectnb.*']),
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     python_requires='>=' + cfg['min_python'],
-    classifiers=['Programming Language :: Python :: 3', 'License :: ' + lic[1],
-                 'Intended Audience :: Science/Research'],
+    classifiers=['Programming Language :: Python :: 3', 'Intended Audience :: Science/Research'],
     entry_points={'console_scripts': ['affectnb=affectnb.runs:main'],
                   'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,
