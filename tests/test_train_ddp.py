@@ -1,4 +1,7 @@
-"DDP under torchrun on CPU (gloo): 2 ranks agree with each other and with one process on the full batch."
+"""DDP under torchrun on CPU (gloo): 2 ranks agree with each other and with one process on the full batch.
+
+Pinned to CPU even on a GPU host: the launched ranks see no CUDA device (CUDA_VISIBLE_DEVICES=""), so
+`setup_distributed` must pick gloo (asserted from what each rank reports), and the one-process reference runs on cpu."""
 import os, subprocess, sys, textwrap
 from pathlib import Path
 import pytest, torch
@@ -20,11 +23,17 @@ SCRIPT = textwrap.dedent('''
         h = t.fit(DataLoader(TensorDataset(X, Y), batch_size=8, shuffle=True))   # 8 per rank = 16 global
         res[name] = dict(params=[p.detach().clone() for p in t.model.parameters()], loss=[r['train_loss'] for r in h],
                          steps=t.global_step)
+    res['backend'], res['device'], res['cuda'] = dist.get_backend(), str(t.device), torch.cuda.is_available()
     torch.save(res, f'{out}/rank{dist.get_rank()}.pt')
     dist.destroy_process_group()
 ''')
 
 PRESET_KW = dict(preset='ci', optimizer='sgd', lr=0.2, momentum=0.9, epochs=3, schedule='cosine', progress=False, seed=0)
+
+def cpu_env()->dict:
+    "The environment of the launched ranks: no CUDA device visible (so gloo on CPU), the checkout importable, quiet."
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]), OMP_NUM_THREADS='1',
+                CI='true', CUDA_VISIBLE_DEVICES='')
 
 def make_data(n=64):
     g = torch.Generator().manual_seed(0)
@@ -60,12 +69,13 @@ def test_ddp_two_ranks_match_full_batch(tmp_path):
     from torch.utils.data import DataLoader, TensorDataset, DistributedSampler
     from affectnb.train import Trainer
     script = tmp_path/'ddp_script.py'; script.write_text(SCRIPT)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]), OMP_NUM_THREADS='1', CI='true')
     r = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--standalone',
                         str(script), str(tmp_path), str(Path(__file__).parent)],
-                       capture_output=True, text=True, env=env, timeout=110)
+                       capture_output=True, text=True, env=cpu_env(), timeout=110)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-6000:]
     r0, r1 = (torch.load(tmp_path/f'rank{i}.pt', weights_only=True) for i in (0, 1))
+    for res in (r0, r1):   # what it says: CPU ranks over gloo, even where this host has a GPU
+        assert (res['backend'], res['device'], res['cuda']) == ('gloo', 'cpu', False), (res['backend'], res['device'], res['cuda'])
     X, Y = make_data()
     for name in ('supervised', 'method'):
         # identical on both ranks, and 4 steps per epoch (64 samples / 16 global)
@@ -80,7 +90,8 @@ def test_ddp_two_ranks_match_full_batch(tmp_path):
             idx = [list(k) for k in s]
             for i in range(0, 32, 8):
                 j = torch.tensor(idx[0][i:i + 8] + idx[1][i:i + 8]); batches.append((X[j], Y[j]))
-        t = Trainer(make_net(), **PRESET_KW)
+        t = Trainer(make_net(), device='cpu', **PRESET_KW)
+        assert t.world_size == 1 and t.device.type == 'cpu'
         t.fit(_EpochList(batches, 4))
         for a, b in zip(r0[name]['params'], t.model.parameters()): torch.testing.assert_close(a, b.detach(), atol=1e-5, rtol=1e-4)
     assert (tmp_path/'supervised.pt').exists() and not list(tmp_path.glob('.*.tmp'))
