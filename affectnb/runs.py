@@ -544,7 +544,8 @@ def output_state(prov:Mapping,            # the `provenance` of an output JSON
         if not c: stale.append('no git commit recorded'); continue
         if c.endswith('+dirty') or d: dirty.append(f"made from a checkout of {c.split('+')[0][:12]} with uncommitted changes")
         sha = c.split('+')[0]
-        if repo is not None and _is_ancestor(sha, repo) is False: stale.append(f"commit {sha[:12]} is not an ancestor of HEAD")
+        if repo is not None and (a := _is_ancestor(sha, repo)) is not True:
+            stale.append(f"commit {sha[:12]} is " + ("not an ancestor of HEAD" if a is False else "not in this history"))
     fps = list(prov.get('code_fingerprints') or []) + ([prov['code_fingerprint']] if prov.get('code_fingerprint') else [])
     for fp in fps:
         try: now = code_fingerprint(list(fp.get('modules') or {}))
