@@ -64,13 +64,13 @@ def test_sigkill_mid_sweep_then_resume(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv('AFFECTNB_HOME', str(tmp_path/'home'))
     args = ['fake.kill', '--module', 'fakeexp', '--results-dir', str(store), '--preset', 'ci']
     assert main(['status', *args]) == 0
-    assert f'{N} runs, {len(done)} done, {N - len(done)} missing (0 running)' in capsys.readouterr().out
+    assert f'{N} runs, {len(done)} done, 0 stale, {N - len(done)} missing (0 running)' in capsys.readouterr().out
     assert main(['run', *args, '--no-progress']) == 0
     rerun = _lines(log2)
     assert len(rerun) == N - len(done), f'rerun executed {len(rerun)} runs, {N - len(done)} were missing'
     assert not set(rerun) & {f.stem for f in done}, 'a stored run was executed again'
     assert len(_check_readable(store)) == N and len(ResultStore(store).records()) == N
-    assert main(['status', *args]) == 0 and f'{N} runs, {N} done, 0 missing' in capsys.readouterr().out
+    assert main(['status', *args]) == 0 and f'{N} runs, {N} done, 0 stale, 0 missing' in capsys.readouterr().out
     assert not list(store.rglob('*.lock')), 'a lock was left behind'
 
 def test_two_workers_never_run_the_same_spec(tmp_path):
