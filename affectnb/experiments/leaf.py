@@ -498,7 +498,7 @@ def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 # %% ../../nbs/18_exp_leaf.ipynb #aa711870
 def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                experts=(1, 2, 3, 4, 5, 6), # numbers of experts n (x axis)
-               k:int=1,                    # top-K of both gates, 1 <= k <= min(experts)
+               k:int|None=None,            # top-K of both gates: None = min(2, n) (ours); an int K <= min(experts) for every n
                datasets=('rafdb',),        # or 'all'; the paper: RAF-DB and FERPlus
                labels=(400,), # the paper: 100 ('all')
                accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
@@ -508,17 +508,18 @@ def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', re
     ex = _as_list(experts, 'experts', numeric=True, example=(1, 2))
     if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in ex):
         raise ConfigError(f"experts={experts!r}: expected positive integers such as [1, 2, 3, 4, 5, 6]")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= min(ex):
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= min(ex)):
         raise ConfigError(f"k={k!r} must be an integer in [1, {min(ex)}]: top-K picks K of n experts, and the smallest n "
-                          f"of experts={list(ex)} is {min(ex)}; allowed k: {list(range(1, min(ex) + 1))}")
+                          f"of experts={list(ex)} is {min(ex)}; allowed k: {list(range(1, min(ex) + 1))}, or None for min(2, n)")
     ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds, {d: (100,) for d in DATASETS}, free=True)
     _check_counts(params, ls)
-    specs = [ssl_spec(params, 'leaf', d, n, s, eaf=dict(n_experts=int(e), k=int(k)))
+    top_k = {int(e): min(2, int(e)) if k is None else int(k) for e in ex}     # K per n
+    specs = [ssl_spec(params, 'leaf', d, n, s, eaf=dict(n_experts=int(e), k=top_k[int(e)]))
              for d, ns in ls.items() for n in ns for e in ex for s in params.seeds]
-    return Grid('fig6', params, specs, dict(experts=tuple(int(e) for e in ex), k=int(k), datasets=ds, labels=ls))
+    return Grid('fig6', params, specs, dict(experts=tuple(int(e) for e in ex), k=top_k, datasets=ds, labels=ls))
 
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         experts=(1, 2, 3, 4, 5, 6), k:int=1, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
+         experts=(1, 2, 3, 4, 5, 6), k:int|None=None, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
          accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "leaf Fig. 6: balanced accuracy of LEAF against the number of experts, one panel per data set."
@@ -527,7 +528,7 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     recs = g.run(shard, progress)
     ds = list(g.options['labels'])
     fig, axes = _panels(len(ds))
-    xs = list(g.options['experts']); data = dict(kind='fig6', k=g.options['k'], panels={})
+    xs = list(g.options['experts']); data = dict(kind='fig6', k={str(n): v for n, v in g.options['k'].items()}, panels={})
     for ax, d in zip(axes, ds):
         st = cell_stats([r for r in recs if spec_of(r).setting['target'] == d],
                         lambda s: (f"LEAF, {s.setting['n_labels']} labels", s.setting['eaf']['n_experts']), 'balanced_accuracy')
@@ -637,7 +638,7 @@ CLI_GRIDS = {
     'table3': (check_table3, dict(variants='all', labels='all'), 'leaf Table 3: S-/I-/C-EAF ablation on AffectNet-7, 500/1000 labels'),
     'fig4': (check_fig4, dict(methods='all', datasets='all', labels=None), 'leaf Fig. 4: accuracy vs labels, 4 methods x 4 data sets'),
     'fig5': (check_fig5, dict(), 'leaf Fig. 5: t-SNE of AdaCM and LEAF at 1600 labels, RAF-DB and FERPlus'),
-    'fig6': (check_fig6, dict(datasets=('rafdb', 'ferplus')), 'leaf Fig. 6: 1..6 experts at 100 labels, RAF-DB and FERPlus'),
+    'fig6': (check_fig6, dict(datasets=('rafdb', 'ferplus'), labels='all'), 'leaf Fig. 6: 1..6 experts at 100 labels, RAF-DB and FERPlus'),
     'fig7': (check_fig7, dict(labels=(100, 200, 300)), 'leaf Fig. 7: FixMatch / FlexMatch with and without EAF, RAF-DB'),
 }
 

@@ -340,14 +340,23 @@ class FixMatch(SSLObjective):
 class DeFixMatch(FixMatch):
     "DeFixMatch (Schmutz et al. 2023): FixMatch minus its own unlabelled loss on the labelled images (debiased)."
     views = ('x', 'x_s', 'u_w', 'u_s')
+    def __init__(self, sup_strong:bool=True,   # supervised term (CE(x_w) + CE(x_s)) / 2, as the authors' code; False: CE(x_w)
+                 **kw):
+        super().__init__(**kw); self.sup_strong = bool(sup_strong)
+
     def loss(self, model, batch, trainer=None):
         total, logs = super().loss(model, batch, trainer)               # FixMatch's loss; self.logits holds every view
         out = self.logits
+        if self.sup_strong:                                             # CE(x_w) -> (CE(x_w) + CE(x_s)) / 2
+            loss_xs = self.supervised(out['x_s'], batch['y'])
+            total = total + 0.5 * (loss_xs - self.supervised(out['x'], batch['y']))
+            logs.update(loss_x_strong=loss_xs.detach())
         probs_l = torch.softmax(out['x'].detach() / self.T, 1)        # the labelled images, seen as unlabelled
         conf_l, pseudo_l = probs_l.max(1); weight_l = (conf_l >= self.threshold).float()
         loss_ul = (weight_l * self.consistency(out['x'], out['x_s'], pseudo_l, probs_l)).mean()
         logs.update(loss_u_labelled=loss_ul.detach(), mask_labelled=weight_l.mean())
         return total - self.lambda_u * loss_ul, logs
+
 
 # %% ../../nbs/11_ssl.ipynb #3cf45e7d
 def softmax_mse(logits_a:Tensor, logits_b:Tensor)->Tensor:

@@ -287,23 +287,31 @@ class SoftMatch(_AdaptiveFixMatch):
                  lambda_max:float=1.0,        # SoftMatch Sec. 4
                  n_sigma:float=2.0,           # authors' code; 1 = the paper's equation
                  ua:bool=True,                # uniform alignment (SoftMatch Sec. 3.3)
+                 ema_init:str='uniform',      # alignment EMA start: 'uniform' (ours) | 'first_batch' (authors' code)
+                 pseudo_from:str='aligned',   # pseudo-label from 'aligned' (ours) | 'unaligned' (authors' code) q
                  lambda_u:float=1.0, T:float=1.0, consistency=None):
         if not 0 <= ema <= 1: raise ConfigError(f"SoftMatch ema={ema} must be in [0, 1]")
+        check_choice('SoftMatch ema_init', ema_init, ('uniform', 'first_batch'))
+        check_choice('SoftMatch pseudo_from', pseudo_from, ('aligned', 'unaligned'))
         super().__init__(threshold=0.95, lambda_u=lambda_u, T=T, consistency=consistency)
         self.ema, self.lambda_max, self.n_sigma, self.ua = ema, lambda_max, n_sigma, ua
+        self.ema_init, self.pseudo_from = ema_init, pseudo_from
 
     def init_state(self, num_classes, n_unlabelled=None, device='cpu'):
         super().init_state(num_classes, n_unlabelled, device)
         self.mu = torch.tensor(1 / num_classes, device=device)          # mu_0 = 1/C
         self.var = torch.tensor(1.0, device=device)                      # sigma_0^2 = 1
-        self.p_ema = torch.full((num_classes,), 1 / num_classes, device=device)
+        self.p_ema = (torch.full((num_classes,), 1 / num_classes, device=device) if self.ema_init == 'uniform'
+                      else torch.zeros(num_classes, device=device))       # zeros: not started (first batch sets it)
         return self
 
     @torch.no_grad()
     def align(self, probs_w:Tensor)->Tensor:
         "Update the EMA of the mean prediction and return the uniformly aligned probabilities."
         if not self.ua: return probs_w
-        self.p_ema.mul_(self.ema).add_((1 - self.ema) * probs_w.float().mean(0))
+        m = probs_w.float().mean(0)
+        if self.ema_init == 'first_batch' and float(self.p_ema.sum()) == 0: self.p_ema.copy_(m)
+        else: self.p_ema.mul_(self.ema).add_((1 - self.ema) * m)
         return uniform_alignment(probs_w, self.p_ema.to(probs_w.dtype))
 
     @torch.no_grad()
@@ -311,6 +319,7 @@ class SoftMatch(_AdaptiveFixMatch):
         if not hasattr(self, 'mu'): self.init_state(probs_w.shape[1], device=probs_w.device)
         q = self.align(probs_w)
         conf, pseudo = q.max(1)
+        if self.pseudo_from == 'unaligned': pseudo = probs_w.argmax(1)
         c = conf.float()
         if len(c) > 1:                                                     # unbiased batch variance (mu B / (mu B - 1))
             self.mu.mul_(self.ema).add_((1 - self.ema) * c.mean())
