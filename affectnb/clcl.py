@@ -268,13 +268,14 @@ class CLCLNet(nn.Module):
         self.msr = MultiScaleRepresentation(self.channels, fd, msr_channels, msr_grid) if msr else None
         self.feature_dim = fd if msr else getattr(encoder, 'feature_dim', self.channels[-1])
         self.fc = nn.Linear(self.feature_dim, num_classes)
+        self.head_in = nn.Identity()                                # probe point at the classifier input $F_i$ (ours, Fig. 5)
 
     def forward_taps(self, x:Tensor)->dict:
         "The encoder's taps ('layer1'..'layerL', ...) plus 'mu' (B, L), 'msr' (B, L, fd), 'features', 'logits'."
         t = dict(self.encoder.forward_taps(x))
         if self.msr is not None:
             t['features'], t['mu'], t['msr'] = self.msr([t[f'layer{j + 1}'] for j in range(len(self.channels))])
-        t['logits'] = self.fc(t['features'])
+        t['logits'] = self.fc(self.head_in(t['features']))
         return t
 
     def features(self, x:Tensor)->Tensor:
@@ -283,7 +284,7 @@ class CLCLNet(nn.Module):
 
     def head(self, f:Tensor)->Tensor:
         "Logits from features (Eq. (11)'s classifier)."
-        return self.fc(f)
+        return self.fc(self.head_in(f))
 
     def forward(self, x:Tensor)->Tensor: return self.head(self.features(x))
 
@@ -294,7 +295,7 @@ class CLCL(Objective):
                  alpha:tuple=(0., 0.1, 0.),  # CLFM weights $\alpha_1..\alpha_{L-1}$ (Table V: alpha_2 = 0.1)
                  beta:tuple=(0., 0.1, 0.),   # CLBS weights $\beta_1..\beta_{L-1}$ (Table V: beta_2 = 0.1)
                  k_fm:int=4,                 # CLFM clusters $K_{FM}$ (Fig. 8)
-                 k_bs:int=7,                 # CLBS clusters $K_{BS}$ (Fig. 8)
+                 k_bs:int=7,                 # CLBS clusters $K_{BS}$ (Sec. III-B2: the number of expression classes; Fig. 8)
                  clfm:bool=True,             # Table IV switch
                  clbs:bool=True,             # Table IV switch
                  blocks:int=4,               # L, blocks of the encoder (ResNet-18: 4)
@@ -480,10 +481,11 @@ class CLCLUnlabelled(CLCL):
 
 # %% ../nbs/20_clcl.ipynb #4723a654
 def block_grad_norm_modules(model:nn.Module)->dict:
-    "{'layer1': block, ...}: the blocks of a ResNet18/ARM/CLCLNet, for `Trainer(grad_norm_modules=...)` (Fig. 5a)."
+    "{'layer1': block, ..., 'fc_in': classifier input}: a ResNet18/ARM/CLCLNet's blocks (and a CLCLNet's `head_in`), for `Trainer(grad_norm_modules=...)` (Fig. 5a)."
     enc = getattr(model, 'encoder', model)
     out = {f'layer{j}': getattr(enc, f'layer{j}') for j in range(1, 9) if isinstance(getattr(enc, f'layer{j}', None), nn.Module)}
     if not out: raise ConfigError(f"{type(model).__name__} has no blocks 'layer1', 'layer2', ... (nor an .encoder with them)")
+    if isinstance(getattr(model, 'head_in', None), nn.Module): out['fc_in'] = model.head_in   # $\partial L/\partial F_i$ (ours)
     return out
 
 class SemanticGroupProbe(nn.Module):

@@ -288,36 +288,43 @@ register_preset(Preset(name='paper', paper='sspa_jt', img_size=224, width=64, pr
                        n_train=None, n_test=None, num_workers=4,
                        extra=dict(T_S=40, k=3, ssm_momentum=0.95, beta_a=5.0, beta_b=1.0,
                                   aux_percent_rafdb=10, aux_percent_caers=20)))
-# sspa_jt at smoke: a smaller target so that Table 9's 7 settings x 2 seeds finish in minutes on 2 CPU cores (ours).
 # sspa_jt at smoke (ours): a smaller target so that a notebook's grid (up to ~16 runs) finishes in minutes on 2 CPU
 # cores; the paper's T_S = epochs/2, k = 3 and Beta(5, 1). The SSM momentum is scaled so that the thresholds forget
 # their 1/C start as much over T_S = 10 epochs as the paper's 0.95 does over 40 (0.95**40 = 0.13 against
 # 0.8**10 = 0.11); at 0.95 over 10 epochs 60% of the start would remain and nothing would be rejected.
+# ResNet-18 starts from the 'synthface' pre-training standing in for MS-Celeb-1M, as the leaf and clcl smoke presets
+# do (from scratch, an imbalanced model rejects the minority classes in its first epochs); ARM starts from scratch
+# at smoke (affectnb.pretrain builds ResNet-18 weights only), so its smoke rows are no stand-in for the paper's.
 register_preset(Preset(name='smoke', paper='sspa_jt', n_train=2000, n_test=1000, epochs=20, seeds=(0, 1),
+                       pretrained='synthface',
                        extra=dict(aux_scale=4, T_S=10, k=3, ssm_momentum=0.8, beta_a=5.0, beta_b=1.0,
                                   aux_percent_rafdb=10, aux_percent_caers=20)))
 # sspa_jt at ci (ours): 2 epochs, so that both stages of Alg. 3 run (T_S = 1 selection epoch, then 1 PA epoch).
 register_preset(Preset(name='ci', paper='sspa_jt', img_size=32, width=8, batch_size=32, eval_batch_size=128, epochs=2,
                        n_train=192, n_test=96, seeds=(0,), extra=dict(aux_scale=4, T_S=1, k=3, ssm_momentum=0.8)))
 # clcl Sec IV: ResNet-18 (ImageNet), 256 -> 224 crop, random erasing, flip; Adam lr 1e-3, wd 1e-4,
-# ExponentialLR 0.9, 100 epochs; alpha_2 = beta_2 = 0.1 (Table V); K_FM = 4, K_BS = 7.
+# ExponentialLR 0.9, 100 epochs; alpha_2 = beta_2 = 0.1 (Table V); K_FM = 4; K_BS = the data set's number of
+# expression classes (Sec. III-B2: 7, or 8 on FERPlus), which affectnb.experiments.clcl takes from the data set.
 register_preset(Preset(name='paper', paper='clcl', img_size=224, width=64, pretrained='imagenet', optimizer='adam',
                        lr=1e-3, weight_decay=1e-4, batch_size=256, epochs=100, schedule='exp', gamma=0.9,
-                       n_train=None, n_test=None, num_workers=4, extra=dict(resize=256, K_FM=4, K_BS=7)))
+                       n_train=None, n_test=None, num_workers=4, extra=dict(resize=256, K_FM=4)))
 # clcl at smoke (ours): the paper's optimiser (Adam 1e-3, wd 1e-4, ExponentialLR 0.9 per epoch) and K_FM/K_BS, on
 # 48-px SynthAffect with a width-16 ResNet-18 whose 'synthface' pre-training stands in for ImageNet (the cache the leaf
-# smoke preset builds). 1600 training images in 50 batches of 32 (drop_last, so that CLBS always clusters >= K_BS = 7
+# smoke preset builds). 1600 training images in 50 batches of 32 (drop_last, so that CLBS always clusters >= K_BS (7 or 8)
 # images) for 8 epochs, 500 test images evaluated every epoch (Fig. 12's test curve). Measured with one thread: a
 # baseline run 17 s and a CLCL run 30 s of CPU time (34 s / 55 s wall on 2 cores shared with other jobs; CLCL's step
 # costs ~2x the baseline's: MSR, the latent coders and two k-means), so a notebook's default grid stays within minutes.
+# At width 16 MSR's pixel shuffle r = 2^(j-1) (Sec. IV-A) leaves block 4 with 128/64 = 2 channels and block 3 with
+# 64/16 = 4 before its conv (width 64: 8 and 16); this is the paper's formula, not a change. `clcl_table4` with
+# `-y "overrides: {width: 32}"` checks the smoke conclusions at width 32.
 register_preset(Preset(name='smoke', paper='clcl', img_size=48, width=16, pretrained='synthface', optimizer='adam',
                        lr=1e-3, weight_decay=1e-4, batch_size=32, epochs=8, schedule='exp', gamma=0.9,
-                       n_train=1600, n_test=500, seeds=(0, 1), extra=dict(K_FM=4, K_BS=7)))
+                       n_train=1600, n_test=500, seeds=(0, 1), extra=dict(K_FM=4)))
 # clcl at ci (ours): the smallest run that exercises every path: 32 px, width 8 (C_L = 64 >= K_FM), no pre-training,
 # 2 epochs (a first and a last snapshot, two points per curve), 192 images in 6 batches of 32 (>= K_BS).
 register_preset(Preset(name='ci', paper='clcl', img_size=32, width=8, optimizer='adam', lr=1e-3, weight_decay=1e-4,
                        batch_size=32, eval_batch_size=128, epochs=2, schedule='exp', gamma=0.9, n_train=192,
-                       n_test=96, seeds=(0,), extra=dict(K_FM=4, K_BS=7)))
+                       n_test=96, seeds=(0,), extra=dict(K_FM=4)))
 
 def get_preset(name:str='smoke', paper:str='generic', **overrides)->Preset:
     "The preset `name` of `paper` (falling back to the generic one), with `overrides` applied."

@@ -12,13 +12,14 @@ import torch.distributed as dist
 from torch import Tensor
 from .core import ConfigError, check_choice
 from .train import Objective, split_xy
+from .datasets import FastLoader
 from .transforms import mixup, sample_lambda
 from .backbones import get_backbone
 from .arm import ARM  # importing affectnb.arm registers the 'arm' backbone
 
 # %% auto #0
-__all__ = ['MoEHead', 'SSPANet', 'sspa_net', 'select_clean', 'SampleSelector', 'selection_stats', 'balance_counts', 'PairedBatch',
-           'pair_and_mix', 'sspa_extras', 'SSPAJT']
+__all__ = ['MoEHead', 'SSPANet', 'sspa_net', 'select_clean', 'SampleSelector', 'selection_stats', 'selection_per_class',
+           'balance_counts', 'PairedBatch', 'pair_and_mix', 'sspa_extras', 'SSPAJT']
 
 # %% ../nbs/30_sspa.ipynb #e4d68780
 def _check_k(k)->int:
@@ -177,6 +178,7 @@ class SampleSelector(nn.Module):
 def selection_stats(clean:Tensor,        # (N,) bool clean flags
                     domain:Tensor,       # (N,) 0 target, 1 auxiliary, -1 not seen yet
                     agree:Tensor|None=None, # (N,) 1 if the observed label equals the true class, 0 if not, -1 unknown
+                    labels:Tensor|None=None, # (N,) observed labels (-1 unknown): adds the class-mix baseline `sel_precision_mix`
                    )->dict:              # counts; sel_precision / sel_recall when agreement is known
     "Size of the clean set and, on data with true labels, the precision and recall of the auxiliary selection."
     clean, domain = clean.bool(), domain.long()
@@ -190,6 +192,30 @@ def selection_stats(clean:Tensor,        # (N,) bool clean flags
         if int(known.sum()): out['aux_agree_frac'] = int(pos.sum())/int(known.sum())     # precision of selecting all
         if int(sel.sum()): out['sel_precision'] = int((sel & pos).sum())/int(sel.sum())
         if int(pos.sum()): out['sel_recall'] = int((sel & pos).sum())/int(pos.sum())
+        if labels is not None and int(sel.sum()):
+            pc = selection_per_class(clean, domain, agree, labels)
+            a = np.nan_to_num(np.asarray(pc['agree_frac'], dtype=float))
+            out['sel_precision_mix'] = float((np.asarray(pc['n_kept'])*a).sum()/int(sel.sum()))   # keep the same count per class at random
+    return out
+
+def selection_per_class(clean:Tensor,    # (N,) bool clean flags
+                        domain:Tensor,   # (N,) 0 target, 1 auxiliary, -1 not seen
+                        agree:Tensor,    # (N,) 1 label = true class, 0 not, -1 unknown
+                        labels:Tensor,   # (N,) observed labels (-1 unknown)
+                        num_classes:int|None=None, # C (default: max label + 1)
+                       )->dict:          # lists of length C, by observed (auxiliary) label; None where undefined
+    "Precision and recall of the auxiliary selection within each observed class, with each class's agreement rate."
+    clean, domain, agree, labels = clean.bool().cpu(), domain.long().cpu(), agree.long().cpu(), labels.long().cpu()
+    C = int(num_classes or int(labels.max()) + 1)
+    known = (domain == 1) & (agree >= 0) & (labels >= 0)
+    out = dict(precision=[], recall=[], agree_frac=[], n_aux=[], n_kept=[], n_agree=[])
+    for c in range(C):
+        m = known & (labels == c)
+        pos, sel = m & (agree == 1), m & clean
+        n, nk, na, tp = int(m.sum()), int(sel.sum()), int(pos.sum()), int((sel & pos).sum())
+        out['precision'].append(tp/nk if nk else None); out['recall'].append(tp/na if na else None)
+        out['agree_frac'].append(na/n if n else None)
+        out['n_aux'].append(n); out['n_kept'].append(nk); out['n_agree'].append(na)
     return out
 
 # %% ../nbs/30_sspa.ipynb #64d89fc3
@@ -331,6 +357,16 @@ def _expert_ce(z:Tensor, y:Tensor)->Tensor:
     k, B, C = z.shape
     return F.cross_entropy(z.reshape(k*B, C), y.long().repeat(k), reduction='none').view(k, B).mean(0)
 
+def _scoring_loader(loader, batch_size:int=0, device=None):
+    "An ordered, un-augmented pass over all of D: the FastLoader under `loader`'s wrappers, re-batched; else `loader`."
+    base = loader
+    for _ in range(8):
+        if isinstance(base, FastLoader) or getattr(base, 'loader', None) is None: break
+        base = base.loader
+    if not isinstance(base, FastLoader): return base
+    return FastLoader(base.images, base.targets, max(base.batch_size, int(batch_size or 0)), shuffle=False,
+                      extras=base.extras, device=device)
+
 def _dataset_size(loader)->int|None:
     "|D| behind a loader (FastLoader images, DataLoader dataset, wrappers with .loader), or None."
     for _ in range(8):
@@ -403,6 +439,7 @@ class SSPAJT(Objective):
         self._domain = torch.full((n,), -1, dtype=torch.int8, device=dev)
         self._agree = torch.full((n,), -1, dtype=torch.int8, device=dev)
         self._seen = torch.zeros(n, dtype=torch.bool, device=dev)
+        self._label = torch.full((n,), -1, dtype=torch.long, device=dev)
 
     def _grow(self, n:int):
         if n <= self._domain.numel(): return
@@ -412,6 +449,7 @@ class SSPAJT(Objective):
         self._domain = torch.cat([self._domain, self._domain.new_full((m,), -1)])
         self._agree = torch.cat([self._agree, self._agree.new_full((m,), -1)])
         self._seen = torch.cat([self._seen, self._seen.new_zeros(m)])
+        self._label = torch.cat([self._label, self._label.new_full((m,), -1)])
 
     def on_epoch_start(self, trainer, epoch:int):
         "Freeze $\\mathcal{D}_C^{t-1}$ for this epoch's loss."
@@ -420,14 +458,38 @@ class SSPAJT(Objective):
         self._loss_clean = self.selector.clean.clone()
         self._seen.zero_()
 
+    def _note(self, y, idx, dom, true)->Tensor:
+        "Record the batch's domains, labels and label agreement; returns the indices on the SSM's device."
+        idx = idx.long()
+        if idx.numel(): self._grow(int(idx.max()) + 1)
+        idx = idx.to(self._domain.device)
+        self._domain[idx] = dom.long().to(self._domain); self._label[idx] = y.long().to(self._label.device)
+        if true is not None: self._agree[idx] = (y.long() == true.long().to(y.device)).to(self._agree.device).to(torch.int8)
+        return idx
+
+    @torch.no_grad()
+    def score(self, trainer)->int:
+        "Alg. 1 over all of D (the SS stage's scoring pass): eval mode, no grad, un-augmented; returns the samples scored."
+        m = getattr(trainer.model, 'module', trainer.model)                         # under DDP, the wrapped model
+        bs = getattr(getattr(trainer, 'preset', None), 'eval_batch_size', 0)
+        was = m.training; m.eval()
+        self._seen.zero_()
+        try:
+            for batch in _scoring_loader(getattr(trainer, 'train_loader', None), bs, trainer.device):
+                x, y, idx, dom, true = _sspa_batch(batch)
+                y, dom = y.long(), dom.long()
+                idx = self._note(y, idx, dom, true)
+                z, _ = _expert_logits(m, x.to(trainer.device))
+                self.selector.update(z.softmax(-1), y, idx, dom == 0, self.fix_target)   # Eqs. (3)-(4)
+                self._seen[idx] = True
+        finally: m.train(was)
+        return int(self._seen.sum())
+
     def loss(self, model, batch, trainer=None):
         x, y, idx, dom, true = _sspa_batch(batch)
         if self.selector is None: raise ConfigError("SSPAJT.loss before on_fit_start: train it with affectnb.train.Trainer.fit")
-        idx, dom, y = idx.long(), dom.long(), y.long()
-        if idx.numel(): self._grow(int(idx.max()) + 1)
-        idx = idx.to(self._domain.device)
-        self._domain[idx] = dom.to(self._domain)
-        if true is not None: self._agree[idx] = (y == true.long()).to(self._agree.device).to(torch.int8)
+        y = y.long()
+        idx = self._note(y, idx, dom, true)
         stage = self.stage(self._epoch)
         clean = self.selector.clean[idx].to(y.device)
         if stage == 'pa' and self.use_pam:                                        # Alg. 3 lines 18-23
@@ -439,9 +501,6 @@ class SSPAJT(Objective):
             yt = y
             w = torch.ones_like(y, dtype=torch.float) if stage == 'plain' else \
                 (self._loss_clean[idx] if stage == 'ss' else self.selector.clean[idx]).to(y.device).float()
-            if stage == 'ss':
-                self.selector.update(z.detach().softmax(-1), y, idx, dom == 0, self.fix_target)   # Alg. 1
-                self._seen[idx] = True
         ce = _expert_ce(z, yt)
         loss = (ce*w).sum()/w.sum().clamp(min=1)
         acc = (comb.detach().argmax(1) == yt).float().mean()
@@ -454,15 +513,18 @@ class SSPAJT(Objective):
         s, seen = self.selector, self._seen.float()
         buf = torch.cat([seen[None], s.thresholds*seen, (s.clean & self._seen).float()[None]])
         dist.all_reduce(buf)
-        mx = torch.stack([self._domain.float(), self._agree.float()]); dist.all_reduce(mx, op=dist.ReduceOp.MAX)
+        mx = torch.stack([self._domain.float(), self._agree.float(), self._label.float()]); dist.all_reduce(mx, op=dist.ReduceOp.MAX)
         cnt = buf[0]; m = cnt > 0
         s.thresholds[:, m] = buf[1:1 + self.k][:, m]/cnt[m]
         s.clean[m] = buf[-1][m]/cnt[m] >= 0.5
-        self._domain, self._agree = mx[0].to(torch.int8), mx[1].to(torch.int8)
+        self._domain, self._agree, self._label = mx[0].to(torch.int8), mx[1].to(torch.int8), mx[2].long()
 
     def on_epoch_end(self, trainer, epoch:int)->dict:
-        "Per-epoch logs: stage, clean-set sizes, and the selection's precision/recall when true labels are known."
-        if self.stage(epoch) == 'ss' and getattr(trainer, 'world_size', 1) > 1: self._sync(trainer)
+        "SS epochs: score all of D (Alg. 1). Logs: stage, samples scored, clean-set sizes, the selection's precision/recall."
+        n_scored = 0
+        if self.stage(epoch) == 'ss':
+            n_scored = self.score(trainer)
+            if getattr(trainer, 'world_size', 1) > 1: self._sync(trainer)
         agree = self._agree if bool((self._agree >= 0).any()) else None
-        return dict(pa_stage=float(self.stage(epoch) == 'pa'),
-                    **{k: float(v) for k, v in selection_stats(self.selector.clean, self._domain, agree).items()})
+        stats = selection_stats(self.selector.clean, self._domain, agree, None if agree is None else self._label)
+        return dict(pa_stage=float(self.stage(epoch) == 'pa'), n_scored=float(n_scored), **{k: float(v) for k, v in stats.items()})

@@ -60,3 +60,17 @@ def test_table1_baseline_is_torchvision_resnet18_at_224px():
     assert round(b['params']/1e6, 1) == 11.2
     assert round(b['macs']/1e9, 2) == 1.82 and round(b['macs_train']/1e9, 2) == 1.82
     assert 14.0 < c['clcl']['params_train']/1e6 < 15.0                                # the paper: 14.5 M
+
+
+def test_k_bs_is_the_data_sets_class_count():
+    "Sec. III-B2: K_BS = the number of expression categories: FERPlus 8, RAF-DB 7; an explicit k_bs (Fig. 8) wins."
+    from affectnb.experiments import check_params
+    from affectnb.experiments.clcl import option_defaults, clcl_spec, run_options, check_fig8
+    p = check_params('clcl', 'ci')
+    assert option_defaults(p, 'ferplus')['k_bs'] == 8 and option_defaults(p, 'rafdb')['k_bs'] == 7
+    assert run_options(clcl_spec(p, 'clcl', 'ferplus', 0), p)['k_bs'] == 8
+    assert run_options(clcl_spec(p, 'clcl', 'rafdb', 0), p)['k_bs'] == 7
+    s = {sp.setting.get('k_bs') for sp in check_fig8('ci', datasets=['ferplus'], k_fm=[4], k_bs=[3, 7, 8]).specs}
+    assert s == {3, 7, None}                                       # 8 is FERPlus' default: the default run, no k_bs key
+    with pytest.raises(ConfigError, match="the ferplus's classes"):
+        clcl_spec(check_params('clcl', 'ci', overrides=dict(batch_size=6)), 'clcl', 'ferplus', 0)

@@ -52,6 +52,7 @@ def test_paper_protocol_on_real_layouts(tmp_path, monkeypatch):
     assert res['n_target'] == 64 and 40 <= n_aux <= 48 and res['n_test'] == 32
     assert [h['pa_stage'] for h in res['curves']] == [0.0, 1.0]
     sel = res['selection']
+    assert sel['n_scored'] == [64 + n_aux, 0] == [res['n_train'], 0]   # the streamed loader: every sample scored once
     assert 'sel_precision' not in sel                               # real data: no true classes to score against
     assert int(unpack_flags(sel['aux_clean'], n_aux).sum()) == sel['n_clean_aux'] and sel['n_clean_target'] == 64
     json.dumps(res)                                                 # storable as it is

@@ -41,7 +41,8 @@ def test_sspa_ddp_ranks_merge_selection(tmp_path):
     for res in (r0, r1):   # what it says: CPU ranks over gloo, even where this host has a GPU
         assert (res['backend'], res['device'], res['cuda']) == ('gloo', 'cpu', False), (res['backend'], res['device'], res['cuda'])
     assert torch.equal(r0['thr'], r1['thr']) and torch.equal(r0['clean'], r1['clean'])
-    # each rank saw half the batches, yet after the merge every sample's thresholds have moved from 1/C
+    # each rank trained on half the batches; each scored all of D at the end of every SS epoch (affectnb.sspa)
     assert (r0['thr'] != 1/7).all()
+    assert [h['n_scored'] for h in r0['hist']] == [h['n_scored'] for h in r1['hist']] == [32, 32]
     assert (r0['domain'] >= 0).all() and r0['clean'][:16].all()          # domains known everywhere; targets fixed clean
     assert [h['n_clean'] for h in r0['hist']] == [h['n_clean'] for h in r1['hist']]

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 from ..core import ConfigError, Preset, atomic_write, check_choice, figures_dir, get_preset, seed_everything
 from . import Params, check_params, get_source, dataset_label, summarise, ArtefactGrid, \
-    spec_of, cell_stats, register_grids, check_datasets, _norm, _as_list, _params
+    spec_of, cell_stats, register_grids, check_datasets, _norm, _as_list, _params, SYNTH_LIKE
+from ..synth import default_classes
 from ..datasets import to_tensors, FastLoader
 from ..transforms import weak_view, eval_view
 from ..backbones import get_backbone
@@ -25,11 +26,11 @@ from .. import viz
 
 # %% auto #0
 __all__ = ['DATASETS', 'COLUMN', 'METHODS', 'SWITCHES', 'TABLE1_OTHERS', 'TABLE4_DATASETS', 'TABLE4_DEFAULT', 'TABLE5_WEIGHTS',
-           'TABLE5_ROWS', 'TABLE5_DEFAULT', 'FIG8_K_FM', 'FIG8_K_BS', 'FIG8_BEST', 'CLI_GRIDS', 'option_defaults',
-           'check_options', 'clcl_spec', 'snapshot_epochs', 'snapshot_path', 'build_run', 'clcl_run', 'load_snapshot',
-           'Grid', 'check_table1', 'complexity', 'table1', 'variant_name', 'check_variants', 'check_table4', 'table4',
-           'check_settings', 'check_table5', 'table5_row', 'table5', 'Tables', 'check_table7', 'table7', 'check_fig8',
-           'fig8']
+           'TABLE5_ROWS', 'TABLE5_DEFAULT', 'FIG8_K_FM', 'FIG8_K_BS', 'FIG8_BEST', 'CLI_GRIDS', 'dataset_classes',
+           'option_defaults', 'check_options', 'clcl_spec', 'snapshot_epochs', 'snapshot_path', 'run_options',
+           'build_run', 'clcl_run', 'load_snapshot', 'Grid', 'check_table1', 'complexity', 'table1', 'variant_name',
+           'check_variants', 'check_table4', 'table4', 'check_settings', 'check_table5', 'table5_row', 'table5',
+           'Tables', 'check_table7', 'table7', 'check_fig8', 'fig8']
 
 # %% ../../nbs/28_exp_clcl.ipynb #97711bf0
 DATASETS = ('rafdb', 'ferplus', 'sfew', 'affectnet7')           # clcl Sec. IV-A
@@ -41,12 +42,28 @@ SWITCHES = ('msr', 'clfm', 'clbs')
 # %% ../../nbs/28_exp_clcl.ipynb #5e63dd76
 _FIXED = ('self', 'clfm', 'clbs', 'blocks', 'seed')   # set by the switches, the network and the run seed
 
-def option_defaults(params:Params|Preset)->dict:
-    "CLCL's objective options and their defaults for a preset (its `K_FM`, `K_BS`)."
+_N_CLASSES = {}                                       # (data root, data set) -> class count of a real set
+
+def dataset_classes(dataset:str,    # one of DATASETS
+                    params:Params,  # validated parameters (data_root None: SynthAffect)
+                   )->int:          # the number of expression classes the run's data set has
+    "The class count of `dataset` as `get_source` loads it (SynthAffect: its style's default; real: read once)."
+    if params.synthetic: return default_classes(SYNTH_LIKE[dataset])
+    key = (str(params.data_root), dataset)
+    if key not in _N_CLASSES: _N_CLASSES[key] = len(get_source(dataset, params, 'train').classes)
+    return _N_CLASSES[key]
+
+def option_defaults(params:Params|Preset,  # validated parameters (or a preset: no data set known)
+                    dataset:str|None=None, # the run's data set: $K_{BS}$ = its class count (Sec. III-B2)
+                   )->dict:
+    "CLCL's objective options and their defaults for a preset (its `K_FM`) and data set (`K_BS` = its classes)."
     sig = inspect.signature(CLCL.__init__).parameters
     d = {k: v.default for k, v in sig.items() if k not in _FIXED and v.default is not inspect.Parameter.empty}
     ex = (params.preset if isinstance(params, Params) else params).extra
-    d['k_fm'], d['k_bs'] = int(ex.get('K_FM', d['k_fm'])), int(ex.get('K_BS', d['k_bs']))
+    d['k_fm'] = int(ex.get('K_FM', d['k_fm']))
+    if dataset is not None:
+        if not isinstance(params, Params): raise ConfigError("option_defaults: a data set's K_BS needs Params (its data_root)")
+        d['k_bs'] = dataset_classes(dataset, params)   # "the number of clusters is set as the number of expression categories"
     return d
 
 def _canon_opt(k, v):
@@ -57,10 +74,11 @@ def _canon_opt(k, v):
 
 def check_options(params:Params,     # validated parameters (the preset names the network)
                   clfm:bool=True, clbs:bool=True,
+                  dataset:str|None=None, # the run's data set (the default K_BS is its class count)
                   **options,         # CLCL options: alpha, beta, k_fm, k_bs, ...
                  )->dict:            # the options that differ from `option_defaults`, JSON-plain
     "Validate CLCL options for `params`'s network and batch; return the non-default ones."
-    base = option_defaults(params)
+    base = option_defaults(params, dataset)
     bad = [k for k in options if k not in base]
     if bad: raise ConfigError(f"unknown CLCL option(s) {bad}; allowed: {sorted(base)}")
     full = base | options
@@ -72,8 +90,9 @@ def check_options(params:Params,     # validated parameters (the preset names th
                           f"{p.width} at preset {p.name!r}); allowed: 1..{C_L}")
     n_batch = p.batch_size if params.synthetic or p.n_train is None else min(p.batch_size, p.n_train)
     if clbs and any(b != 0 for b in _canon_opt('beta', full['beta'])) and not 1 <= full['k_bs'] <= n_batch:
-        raise ConfigError(f"k_bs={full['k_bs']} clusters the {n_batch} images of a batch (batch_size at preset "
-                          f"{p.name!r}); allowed: 1..{n_batch}")
+        how = '' if 'k_bs' in options else f" (the default: the {dataset}'s classes, Sec. III-B2)"
+        raise ConfigError(f"k_bs={full['k_bs']}{how} clusters the {n_batch} images of a batch (batch_size at preset "
+                          f"{p.name!r}); allowed: 1..{n_batch}; use a larger batch_size or pass k_bs")
     out = {}
     for k, v in options.items():
         v = _canon_opt(k, v)
@@ -96,7 +115,7 @@ def clcl_spec(params:Params,        # validated parameters
         if method == 'baseline' and options: raise ConfigError(f"the baseline has no CLCL options; got {sorted(options)}")
         method, sw, opts = 'baseline', {}, {}
     else:
-        opts = check_options(params, sw['clfm'], sw['clbs'], **options)
+        opts = check_options(params, sw['clfm'], sw['clbs'], dataset=d, **options)
         sw = {k: v for k, v in sw.items() if not v}                # the defaults (on) are dropped
     p = params.preset
     if params.synthetic and p.n_train is not None and p.n_train < p.batch_size:
@@ -120,6 +139,11 @@ def _switches(spec:RunSpec)->dict:
 def _options(spec:RunSpec)->dict:
     return {k: v for k, v in spec.setting.items() if k not in SWITCHES + ('target',)}
 
+def run_options(spec:RunSpec, params:Params)->dict:
+    "The CLCL options a run trains with: the defaults for its preset and data set (`K_BS` = its classes), then the spec's."
+    return {k: tuple(v) if isinstance(v, list) else v
+            for k, v in (option_defaults(params, spec.setting['target']) | _options(spec)).items()}
+
 def build_run(spec:RunSpec,          # a `clcl_spec`
               params:Params,
               num_classes:int,
@@ -129,8 +153,8 @@ def build_run(spec:RunSpec,          # a `clcl_spec`
     p = params.preset
     enc = get_backbone(p.backbone, num_classes=0, width=p.width, pretrained=p.pretrained if pretrained else None,
                        img_size=p.img_size)
-    opts = {k: tuple(v) if isinstance(v, list) else v for k, v in _options(spec).items()}
-    model, objective = clcl_variant(**_switches(spec), num_classes=num_classes, encoder=enc, seed=spec.seed, **opts)
+    model, objective = clcl_variant(**_switches(spec), num_classes=num_classes, encoder=enc, seed=spec.seed,
+                                    **run_options(spec, params))
     objective.build(model)
     return model, objective
 
@@ -306,9 +330,11 @@ def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', 
                  variants=TABLE4_DEFAULT,   # names / triples, or 'all' (the paper's 8 rows)
                  datasets=('rafdb',),       # rafdb, affectnet7, ferplus, or 'all'
                  accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 overrides:dict|None=None,  # preset field overrides, e.g. {'width': 32} (a check of the smoke conclusions)
                 )->Grid:
     "Validate clcl Table IV's parameters and list its runs."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = check_params('clcl', preset, data_root, seeds, device, results_dir, out_dir, overrides=overrides,
+                          accept_stale=accept_stale)
     vs, ds = check_variants(variants), check_datasets(datasets, TABLE4_DATASETS, COLUMN)
     specs = [clcl_spec(params, 'clcl', d, s, *v) for d in ds for v in vs for s in params.seeds]
     return Grid('table4', params, specs, dict(variants=tuple(variant_name(v) for v in vs), datasets=ds))
@@ -318,10 +344,11 @@ def _mark(b)->str: return '✓' if b else '✗'
 def table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            variants=TABLE4_DEFAULT, datasets=('rafdb',), shard=None, progress:bool=True,
            accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           overrides:dict|None=None,  # preset field overrides, e.g. {'width': 32}; write to another out_dir
           ):
     "clcl Table IV reproduced: accuracy (%) of every module combination, mean ± std over seeds beside the paper's."
     g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, variants, datasets,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, overrides=overrides)
     recs = g.run(shard, progress)
     st = cell_stats(recs, lambda s: (tuple(_mark(v) for v in _switches(s).values()), COLUMN[s.setting['target']]))
     repro = {}
@@ -465,14 +492,14 @@ def fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     g = check_fig8(preset, data_root, seeds, device, results_dir, out_dir, datasets, k_fm, k_bs,
                    accept_stale=accept_stale)
     recs = g.run(shard, progress)
-    d0 = option_defaults(g.params)
+    d0 = lambda s: option_defaults(g.params, s.setting['target'])   # K_BS: the data set's classes
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6))
     data = dict(kind='fig8', best_k_paper=FIG8_BEST, panels={})
     for ax, name, label in zip(axes, ('k_fm', 'k_bs'), ('$K_{FM}$ (CLFM clusters)', '$K_{BS}$ (CLBS clusters)')):
         other = 'k_bs' if name == 'k_fm' else 'k_fm'
         xs = list(g.options[name])
-        sel = [r for r in recs if spec_of(r).setting.get(other, d0[other]) == d0[other]]
-        st = cell_stats(sel, lambda s: (COLUMN[s.setting['target']], s.setting.get(name, d0[name])))
+        sel = [r for r in recs if (s := spec_of(r)).setting.get(other, d0(s)[other]) == d0(s)[other]]
+        st = cell_stats(sel, lambda s: (COLUMN[s.setting['target']], s.setting.get(name, d0(s)[name])))
         ser = {COLUMN[d]: ([st.get((COLUMN[d], x), {}).get('mean', np.nan) for x in xs],
                            [st.get((COLUMN[d], x), {}).get('std', np.nan) for x in xs]) for d in g.options['datasets']}
         viz.plot_metric_vs(xs, ser, label, 'accuracy (%)', title=f'Fig. 8: sensitivity to {label.split(" ")[0]}', ax=ax)

@@ -19,12 +19,12 @@ from ..runs import RunSpec
 from .. import viz
 
 # %% auto #0
-__all__ = ['METHODS', 'BLOCKS', 'SHALLOW', 'DEEP', 'FIG6_ORDER', 'FIG7_CLASSES', 'GROUP_KEY', 'CLI_GRIDS', 'check_methods',
-           'method_spec', 'FigureGrid', 'figure_grid', 'seed_curves', 'mean_std', 'history_keys', 'grad_norm_ratios',
-           'group_norms', 'group_spread', 'check_fig5', 'fig5', 'pooled_confusion', 'recall_change', 'check_fig6',
-           'fig6', 'test_features', 'silhouettes', 'subsample', 'check_fig9', 'fig9', 'block_maps', 'map_activity',
-           'semantic_group_maps', 'pick_images', 'check_fig10_11', 'fig10_11', 'crossover_epoch', 'check_fig12',
-           'train_ce_key', 'fig12']
+__all__ = ['METHODS', 'BLOCKS', 'SHALLOW', 'DEEP', 'FIG6_ORDER', 'FIG7_CLASSES', 'HEAD', 'CONTROLS', 'WINDOWS', 'GROUP_KEY',
+           'CLI_GRIDS', 'check_methods', 'method_spec', 'FigureGrid', 'figure_grid', 'seed_curves', 'mean_std',
+           'history_keys', 'normalised_norms', 'seed_verdict', 'grad_norm_ratios', 'group_norms', 'group_spread',
+           'check_fig5', 'fig5', 'pooled_confusion', 'recall_change', 'check_fig6', 'fig6', 'test_features',
+           'silhouettes', 'subsample', 'check_fig9', 'fig9', 'block_maps', 'map_activity', 'semantic_group_maps',
+           'pick_images', 'check_fig10_11', 'fig10_11', 'crossover_epoch', 'check_fig12', 'train_ce_key', 'fig12']
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #057bd466
 METHODS = {'baseline': 'Baseline', 'msr': 'MSR', 'clcl': 'CLCL (ours)'}   # Fig. 11's rows: baseline, MSR, CL+MSR
@@ -109,37 +109,88 @@ def history_keys(results:Sequence[dict], pattern:str)->list:
     return sorted(keys, key=lambda k: [int(t) if t.isdigit() else t for t in re.split(r'(\d+)', k)])
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #0efdf63a
-def grad_norm_ratios(baseline:Mapping[int, dict], # {seed: result} of the baseline runs
-                     clcl:Mapping[int, dict],     # {seed: result} of the CLCL runs
-                     blocks:Sequence[str]=BLOCKS, shallow:Sequence[str]=SHALLOW, deep:str=DEEP,
+HEAD = 'fc_in'                     # the classifier input $F_i$ (`affectnb.clcl.block_grad_norm_modules`)
+CONTROLS = ('baseline', 'msr')     # what CLCL is compared with: the paper's baseline and the MSR-only control (ours)
+WINDOWS = ('end', 'mean')          # the last `last` epochs ("after the training") and the mean over training
+
+def normalised_norms(res:dict,                # one run's result (its curves)
+                     blocks:Sequence[str]=BLOCKS,
+                     head:str=HEAD,
+                    )->dict:                  # {block: (E,) per-epoch ratio}
+    "Each block's per-epoch gradient norm over the same run's norm at the classifier input: $\\|\\nabla_{f_j}\\|/\\|\\nabla_F\\|$."
+    h = seed_curves([res], f'grad_norm/{head}')[0]
+    if not np.isfinite(h).any():
+        raise ConfigError(f"a run has no 'grad_norm/{head}' (it was stored before the classifier-input probe existed); "
+                          f"delete its record or use a fresh results_dir so that it is trained again")
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return {b: seed_curves([res], f'grad_norm/{b}')[0]/h for b in blocks}
+
+def _window(a, last:int|None)->float:
+    "Mean of a per-epoch curve over every epoch (last=None) or over its last `last` epochs, NaNs ignored."
+    a = np.asarray(a, float); a = a if last is None else a[-int(last):]
+    a = a[np.isfinite(a)]
+    return float(a.mean()) if a.size else float('nan')
+
+def seed_verdict(values:Sequence[float], # one ratio per seed (1 = no change)
+                 k:float=2.,             # how many stds the mean must lie from 1 (ours)
+                 tol:float=0.05,         # smallest relative change that counts (ours: 5%)
+                )->dict:                 # mean, std (ddof=1), per_seed, status, reason
+    "'higher' | 'lower' when every seed is on one side of 1 and the mean lies `k` stds and `tol` beyond it, else 'inconclusive'."
+    v = np.asarray([x for x in values if np.isfinite(x)], float)
+    m = float(v.mean()) if v.size else float('nan'); sd = float(v.std(ddof=1)) if v.size > 1 else float('nan')
+    out = dict(mean=m, std=sd, per_seed=[float(x) for x in values], status='inconclusive')
+    if v.size < 2: out['reason'] = 'one seed gives no spread'
+    elif not ((v > 1).all() or (v < 1).all()): out['reason'] = 'the seeds fall on both sides of 1'
+    elif abs(m - 1) <= k*sd: out['reason'] = f'the mean is within {k:g} std of 1'
+    elif abs(m - 1) <= tol: out['reason'] = f'the change is under {tol:.0%}'
+    else: out.update(status='higher' if m > 1 else 'lower',
+                     reason=f'every seed {"above" if m > 1 else "below"} 1, the mean more than {k:g} std and {tol:.0%} away')
+    return out
+
+def grad_norm_ratios(runs:Mapping[str, Mapping[int, dict]], # {method: {seed: result}}: 'clcl' and 'baseline' and/or 'msr'
+                     last:int=1,                            # epochs at the end of training that 'end' averages
+                     blocks:Sequence[str]=BLOCKS, shallow:Sequence[str]=SHALLOW, deep:str=DEEP, head:str=HEAD,
                     )->dict:
-    "CLCL/baseline ratios of the per-block gradient norms, averaged over epochs and seeds (paired by seed and epoch)."
-    seeds = sorted(set(baseline) & set(clcl))
-    if not seeds: raise ConfigError(f"no seed has both a baseline and a CLCL run (baseline seeds {sorted(baseline)}, "
-                                    f"CLCL seeds {sorted(clcl)})")
-    per_seed = {}
-    for b in blocks:
-        key = f'grad_norm/{b}'
-        vals = []
-        for s in seeds:
-            x, y = seed_curves([baseline[s]], key)[0], seed_curves([clcl[s]], key)[0]
-            n = min(len(x), len(y)); r = y[:n]/x[:n]
-            r = r[np.isfinite(r)]
-            vals.append(float(r.mean()) if r.size else float('nan'))
-        per_seed[b] = vals
-    rho = {b: float(np.nanmean(v)) if np.isfinite(v).any() else float('nan') for b, v in per_seed.items()}
-    sh = float(np.mean([rho[b] for b in shallow])); dp = rho[deep]
-    def atten(res):   # mean over seeds and epochs of shallow/deep norm within one method (Fig. 1a)
-        r = np.concatenate([seed_curves([res[s]], f'grad_norm/{shallow[0]}')[0]/seed_curves([res[s]], f'grad_norm/{deep}')[0]
-                            for s in seeds])
-        return float(np.nanmean(r)) if np.isfinite(r).any() else float('nan')
-    verdict = (f"CLCL {'raises' if sh > 1 else 'does not raise'} the shallow-block (blocks {', '.join(b[5:] for b in shallow)}) "
-               f"gradient norms relative to the baseline: x{sh:.2f} on average over {len(seeds)} seed(s) and the epochs; block "
-               f"{deep[5:]}: x{dp:.2f}, so relative to the deep block the shallow blocks {'gain' if sh > dp else 'lose'} "
-               f"x{sh/dp if dp else float('nan'):.2f}")
-    return dict(ratio=rho, ratio_per_seed=per_seed, shallow=sh, deep=dp, shallow_over_deep=sh/dp if dp else float('nan'),
-                claim_holds=bool(sh > 1), seeds=seeds, shallow_blocks=list(shallow), deep_block=deep,
-                attenuation={'baseline': atten(baseline), 'clcl': atten(clcl)}, verdict=verdict)
+    "Fig. 5a/1a made comparable: block norms over the classifier-input norm, CLCL against each control, with a verdict."
+    if 'clcl' not in runs or not any(c in runs for c in CONTROLS):
+        raise ConfigError(f"grad_norm_ratios needs 'clcl' and a control ({', '.join(CONTROLS)}); got {sorted(runs)}")
+    methods = [m for m in ('baseline', 'msr', 'clcl') if m in runs]
+    seeds = sorted(set.intersection(*(set(runs[m]) for m in methods)))
+    if not seeds: raise ConfigError(f"no seed has a run of every method {methods}: " + ', '.join(f'{m} {sorted(runs[m])}' for m in methods))
+    wins = dict(zip(WINDOWS, (last, None)))                                  # end: the last epochs; mean: all
+    n = {m: {s: normalised_norms(runs[m][s], blocks, head) for s in seeds} for m in methods}
+    nw = {m: {w: {s: {b: _window(n[m][s][b], k) for b in blocks} for s in seeds} for w, k in wins.items()} for m in methods}
+    def ms(v): v = np.asarray(v, float); return dict(mean=float(np.nanmean(v)), std=float(np.std(v, ddof=1)) if len(v) > 1 else float('nan'), per_seed=v.tolist())
+    att = lambda x: float(np.mean([x[b] for b in shallow])/x[deep])          # shallow/deep within one network (Fig. 1a)
+    out = dict(seeds=seeds, methods=methods, last=int(last), shallow_blocks=list(shallow), deep_block=deep, head=head,
+               normalised={m: {w: {b: ms([nw[m][w][s][b] for s in seeds]) for b in blocks} for w in wins} for m in methods},
+               attenuation={m: {w: ms([att(nw[m][w][s]) for s in seeds]) for w in wins} for m in methods},
+               ratio={}, shallow={}, attenuation_ratio={})
+    for c in (c for c in CONTROLS if c in runs):
+        key = f'clcl/{c}'
+        r = {w: {s: {b: nw['clcl'][w][s][b]/nw[c][w][s][b] for b in blocks} for s in seeds} for w in wins}
+        out['ratio'][key] = {w: {b: ms([r[w][s][b] for s in seeds]) for b in blocks} for w in wins}
+        out['shallow'][key] = {w: seed_verdict([np.mean([r[w][s][b] for b in shallow]) for s in seeds]) for w in wins}
+        out['attenuation_ratio'][key] = {w: seed_verdict([att(nw['clcl'][w][s])/att(nw[c][w][s]) for s in seeds]) for w in wins}
+    ref = 'clcl/msr' if 'msr' in runs else 'clcl/baseline'                   # the control with CLCL's head decides
+    v = out['shallow'][ref]['end']
+    out['claim_holds'] = {'higher': True, 'lower': False}.get(v['status'])
+    f = lambda d: f"x{d['mean']:.2f}" + ('' if np.isnan(d['std']) else f" ± {d['std']:.2f}")
+    sh = ', '.join(b[5:] for b in shallow)
+    parts = [f"{f(out['shallow'][k]['end'])} of the {'MSR-only control' if k == 'clcl/msr' else 'baseline'}'s "
+             f"(over training {f(out['shallow'][k]['mean'])})" for k in out['shallow']]
+    claim = "the paper's claim that CLCL enlarges the shallow-layer gradients" + (' beyond what its MSR head does' if ref == 'clcl/msr' else '')
+    what = {True: f"supports {claim}", False: f"contradicts {claim}", None: f"does not allow a verdict on {claim}"}[out['claim_holds']]
+    ctl = 'the MSR-only control (same head, no contrastive losses)' if ref == 'clcl/msr' else 'the baseline (another head)'
+    decide = '' if out['claim_holds'] is not None else \
+        f"; more seeds (5 or more) at this preset, or the paper preset on RAF-DB, would decide"
+    atts = ', '.join(f"{METHODS[m]} {out['attenuation'][m]['end']['mean']:.2f}" for m in methods)
+    out['verdict'] = (f"Normalised by the same run's gradient norm at the classifier input, CLCL's shallow-block (blocks {sh}) "
+                      f"gradient norm at the end of training (last {last} epoch(s)) is " + ' and '.join(parts) +
+                      f", seeds {seeds}. Against {ctl} this {what}: {v['reason']}{decide}. "
+                      f"Shallow/deep (block {', '.join(b[5:] for b in shallow)} over block {deep[5:]}) norm within each "
+                      f"network at the end (Fig. 1a): {atts}.")
+    return out
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #3e13b6b5
 GROUP_KEY = r'grad_norm/(layer\d+)/group(\d+)'
@@ -164,16 +215,23 @@ def group_spread(results:Sequence[dict])->dict:
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #5fca6ea3
 def _baseline_and_clcl(name:str, params:Params, dataset:str)->FigureGrid:
-    "The grid of a one-data-set figure drawn from the baseline and CLCL runs of every seed (Figs. 5 and 12)."
+    "The grid of a one-data-set figure drawn from the baseline and CLCL runs of every seed (Fig. 12)."
     d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     return figure_grid(name, params, [(m, d, s) for m in ('baseline', 'clcl') for s in params.seeds], dict(dataset=d))
 
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                dataset:str='rafdb',   # the paper: RAF-DB
+               last:int=1,            # epochs at the end of training averaged as "after the training" (1..epochs)
                accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->FigureGrid:
-    "Validate clcl Fig. 5's parameters and list its runs (baseline and CLCL, every seed)."
-    return _baseline_and_clcl('fig5', _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale), dataset)
+    "Validate clcl Fig. 5's parameters and list its runs (baseline, the MSR-only control and CLCL, every seed)."
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    E = params.preset.epochs
+    if isinstance(last, bool) or not isinstance(last, (int, np.integer)) or not 1 <= last <= E:
+        raise ConfigError(f"last={last!r}: expected an integer number of final epochs in 1..{E} (the preset's epochs)")
+    d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
+    return figure_grid('fig5', params, [(m, d, s) for m in ('baseline', 'msr', 'clcl') for s in params.seeds],
+                       dict(dataset=d, last=int(last)))
 
 def _by_seed(res:dict, method:str, d:str)->dict: return {s: r for (m, dd, s), r in res.items() if m == method and dd == d}
 
@@ -181,24 +239,31 @@ def _missing(g, res):
     if not res: raise ConfigError(f"none of the {len(g.specs)} runs of {g.paper} {g.name} is in {g.params.results_dir} yet")
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         dataset:str='rafdb', shard=None, progress:bool=True,
+         dataset:str='rafdb', last:int=1, shard=None, progress:bool=True,
          accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
-    "clcl Fig. 5 (and 1a): gradient norms per block, baseline vs CLCL, CLCL's per-group norms, and the CLCL/baseline ratios."
-    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset, accept_stale=accept_stale)
+    "clcl Fig. 5 (and 1a): block gradient norms over the classifier-input norm, baseline / MSR-only / CLCL, CLCL's per-group norms, the ratios and a verdict."
+    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset, last, accept_stale=accept_stale)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
-    d = g.options['dataset']; base, ours = _by_seed(res, 'baseline', d), _by_seed(res, 'clcl', d)
-    ratios = grad_norm_ratios(base, ours)
-    groups = group_norms(list(ours.values()))
+    d = g.options['dataset']; runs = {m: _by_seed(res, m, d) for m in ('baseline', 'msr', 'clcl')}
+    runs = {m: r for m, r in runs.items() if r}
+    ratios = grad_norm_ratios(runs, last=g.options['last'])
+    groups = group_norms(list(runs['clcl'].values()))
     import matplotlib.pyplot as plt
     n_bot = len(groups) + 1
-    fig, axes = plt.subplots(2, max(len(BLOCKS), n_bot), figsize=(3.4*max(len(BLOCKS), n_bot), 6.4), squeeze=False)
-    data = dict(kind='clcl_fig5', dataset=d, blocks={}, groups={}, ratios=ratios, group_spread=group_spread(list(ours.values())))
+    fig, axes = plt.subplots(2, max(len(BLOCKS), n_bot), figsize=(3.4*max(len(BLOCKS), n_bot), 6.6), squeeze=False)
+    data = dict(kind='clcl_fig5', dataset=d, blocks={}, raw={}, groups={}, ratios=ratios,
+                group_spread=group_spread(list(runs['clcl'].values())))
     for ax, b in zip(axes[0], BLOCKS):
-        ser = {METHODS[m]: mean_std(seed_curves(list(rs.values()), f'grad_norm/{b}')) for m, rs in (('baseline', base), ('clcl', ours))}
+        ser = {}
+        for m, rs in runs.items():
+            a = seed_curves(list(rs.values()), f'grad_norm/{b}')/seed_curves(list(rs.values()), f'grad_norm/{HEAD}')
+            ser[METHODS[m]] = mean_std(a)
+            data['raw'].setdefault(b, {})[METHODS[m]] = dict(zip(('mean', 'std'), mean_std(seed_curves(list(rs.values()), f'grad_norm/{b}'))))
         x = list(range(1, max(len(v[0]) for v in ser.values()) + 1))
         ser = {k: (v[0] + [np.nan]*(len(x) - len(v[0])), v[1] + [np.nan]*(len(x) - len(v[1]))) for k, v in ser.items()}
-        viz.plot_metric_vs(x, ser, 'epoch', 'mean gradient norm' if b == BLOCKS[0] else '', title=f'(a) block {b[5:]}', ax=ax)
+        viz.plot_metric_vs(x, ser, 'epoch', r'$\|\nabla_{f_j}\| / \|\nabla_F\|$' if b == BLOCKS[0] else '',
+                           title=f'(a) block {b[5:]} / classifier input', ax=ax)
         ax.set_yscale('log'); _int_epochs(ax)
         data['blocks'][b] = {k: dict(mean=v[0], std=v[1]) for k, v in ser.items()}
     for ax, (layer, gs) in zip(axes[1], groups.items()):
@@ -207,9 +272,16 @@ def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
         ax.set_yscale('log'); _int_epochs(ax)
         data['groups'][layer] = {k: dict(mean=v[0], std=v[1]) for k, v in gs.items()}
     ax = axes[1][len(groups)]
-    ax.bar([b[5:] for b in BLOCKS], [ratios['ratio'][b] for b in BLOCKS], color=['C1' if b in SHALLOW else 'C0' for b in BLOCKS])
-    ax.axhline(1, color='k', lw=0.8, ls='--'); ax.set_xlabel('block'); ax.set_ylabel('CLCL / baseline')
-    ax.set_title(f"ratio: shallow x{ratios['shallow']:.2f}, deep x{ratios['deep']:.2f}", fontsize=9)
+    comps = list(ratios['ratio']); wd = 0.8/len(comps); xs = np.arange(len(BLOCKS))
+    for i, k in enumerate(comps):
+        st = ratios['ratio'][k]['end']
+        ax.bar(xs + (i - (len(comps) - 1)/2)*wd, [st[b]['mean'] for b in BLOCKS], wd, color=f'C{i}',
+               yerr=[0 if np.isnan(st[b]['std']) else st[b]['std'] for b in BLOCKS], capsize=2,
+               label='CLCL / ' + ('MSR only' if k == 'clcl/msr' else 'baseline'))
+    ax.axhline(1, color='k', lw=0.8, ls='--'); ax.set_xticks(xs, [b[5:] for b in BLOCKS]); ax.set_xlabel('block')
+    ax.set_ylabel('ratio of normalised norms'); ax.legend(fontsize=7, frameon=False)
+    v = ratios['shallow']['clcl/msr' if 'clcl/msr' in ratios['shallow'] else 'clcl/baseline']['end']
+    ax.set_title(f"end of training: shallow x{v['mean']:.2f} ({v['status']})", fontsize=9)
     for a in list(axes[0][len(BLOCKS):]) + list(axes[1][n_bot:]): a.set_visible(False)
     fig.suptitle(f"Gradient norms on {_dtitle(d, g.params)}, seeds {ratios['seeds']}", y=1.01)
     fig.tight_layout()
@@ -560,7 +632,7 @@ def fig12(preset:str='smoke', data_root=None, seeds=None, device='auto', results
 
 # %% ../../nbs/29_exp_clcl_figs.ipynb #b4af0558
 CLI_GRIDS = {
-    'fig5': (check_fig5, dict(), 'clcl Fig. 5: gradient norms per block and per semantic group, baseline vs CLCL, RAF-DB'),
+    'fig5': (check_fig5, dict(), 'clcl Fig. 5: gradient norms per block (over the classifier input) and per semantic group, baseline / MSR-only / CLCL, RAF-DB'),
     'fig6': (check_fig6, dict(datasets='all'), 'clcl Fig. 6: confusion matrices, baseline vs CLCL, four data sets'),
     'fig9': (check_fig9, dict(), 'clcl Fig. 9: t-SNE of test features over training, baseline vs CLCL, RAF-DB'),
     'fig10_11': (check_fig10_11, dict(methods=('baseline', 'msr', 'clcl')), 'clcl Figs. 10-11: feature maps per semantic group and per block'),

@@ -11,7 +11,7 @@ import torch
 from ..core import ConfigError, check_choice, seed_everything
 from . import Params, check_params, dataset_label, get_source, summarise, register_grids, \
     check_datasets, _as_list, _choices, _params
-from .clcl import (DATASETS, COLUMN, Grid as _ClclGrid, _switches, _options, _loaders,
+from .clcl import (DATASETS, COLUMN, Grid as _ClclGrid, _switches, _options, run_options, _loaders,
                                        build_run, clcl_run, clcl_spec)
 from ..datasets import fraction_subset, remove_class, SubsetDataset, to_tensors, FastLoader
 from ..clcl import CLCLUnlabelled, clcl_augment
@@ -102,8 +102,7 @@ def partial_run(spec:RunSpec, params:Params)->dict:
         unl = SubsetDataset(train, rest)
         if unsup == 'clcl':                                         # CLCL's loss on the unlabelled images, same options
             sw = _switches(spec)
-            objective = CLCLUnlabelled(clfm=sw['clfm'], clbs=sw['clbs'], seed=spec.seed, **{
-                k: tuple(v) if isinstance(v, list) else v for k, v in _options(_as_train_spec(spec)).items()}).build(model)
+            objective = CLCLUnlabelled(clfm=sw['clfm'], clbs=sw['clbs'], seed=spec.seed, **run_options(_as_train_spec(spec), params)).build(model)
         else: objective = get_method('simsiam', **s.get('simsiam', {}))
         x_l, y_l = to_tensors(lab, p.img_size); x_u, _ = to_tensors(unl, p.img_size)
         steps = len(lab) // p.batch_size

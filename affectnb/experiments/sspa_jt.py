@@ -14,7 +14,7 @@ from . import check_params, get_source, dataset_label, train_and_evaluate, Param
 from ..datasets import fraction_subset, JointDataset, SubsetDataset, to_tensors
 from ..backbones import get_backbone
 from ..metrics import aggregate
-from ..sspa import SSPAJT, sspa_net, sspa_extras, selection_stats
+from ..sspa import SSPAJT, sspa_net, sspa_extras, selection_stats, selection_per_class
 from ..runs import RunSpec, ResultStore, register_code
 from ..reference import compare, get as reported
 from .. import viz
@@ -25,12 +25,12 @@ __all__ = ['N_CLASSES', 'TITLE', 'AUX_PERCENT', 'BACKBONES', 'HEAD', 'TAIL', 'SS
            'TABLE6_K', 'TABLE7_VALUES', 'TABLE8_PERCENTS', 'TABLE9_PERCENTS', 'CLI_GRIDS', 'FIG2_SETS',
            'SELECTION_CURVES', 'check_sources', 'check_percent', 'check_k', 'check_beta_params', 'sspa_hparams',
            'default_percent', 'joint_spec', 'pack_flags', 'unpack_flags', 'source', 'joint_sources',
-           'backbone_pretraining', 'build_model', 'joint_run', 'JointGrid', 'default_backbones', 'default_backbone',
-           'cells', 'check_table1', 'table1', 'check_table2', 'table2', 'check_table3', 'table3', 'check_table4',
-           'table4', 'ablation_config', 'table5_rows', 'check_table5', 'table5', 'check_table6', 'table6',
-           'check_table7', 'table7', 'check_table8', 'table8', 'check_table9', 'table9', 'fig1', 'check_fig2', 'fig2',
-           'class_examples', 'check_fig5', 'fig5', 'pick_round_robin', 'check_fig6', 'fig6', 'check_selection',
-           'mean_curves', 'selection']
+           'backbone_pretraining', 'build_model', 'scoring_coverage', 'joint_run', 'JointGrid', 'default_backbones',
+           'default_backbone', 'cells', 'check_table1', 'table1', 'check_table2', 'table2', 'check_table3', 'table3',
+           'check_table4', 'table4', 'ablation_config', 'table5_rows', 'check_table5', 'table5', 'check_table6',
+           'table6', 'check_table7', 'table7', 'check_table8', 'table8', 'check_table9', 'table9', 'fig1', 'check_fig2',
+           'fig2', 'class_examples', 'check_fig5', 'fig5', 'pick_round_robin', 'check_fig6', 'fig6', 'check_selection',
+           'mean_curves', 'mean_per_class', 'selection']
 
 # %% ../../nbs/38_exp_sspa_jt.ipynb #4319e92d
 N_CLASSES = {'rafdb': 7, 'caers': 7, 'sfew': 7, 'affectnet7': 7, 'affectnet8': 8, 'ferplus': 8}  # classes per set
@@ -164,11 +164,9 @@ def joint_sources(spec:RunSpec, params:Params)->tuple:
     return JointDataset(target, aux), test, len(target)
 
 def backbone_pretraining(backbone:str, preset:Preset)->str|None:
-    "sspa_jt Sec. 4.1.3: ResNet-18 from MS-Celeb-1M, ARM from ImageNet; `None` when the preset does not pre-train."
+    "sspa_jt Sec. 4.1.3: ResNet-18 from MS-Celeb-1M, ARM from ImageNet; below `paper` the preset's (ARM: none for 'synthface')."
     if preset.pretrained is None or backbone != 'arm': return preset.pretrained
-    if preset.pretrained == 'synthface':
-        raise ConfigError("ARM has no 'synthface' pre-training (affectnb.pretrain builds it for resnet18 only); "
-                          "use pretrained=None or 'imagenet' with backbone 'arm'")
+    if preset.pretrained == 'synthface': return None    # affectnb.pretrain builds 'synthface' for resnet18 only
     return 'imagenet'
 
 def build_model(backbone:str, num_classes:int, k:int, preset:Preset):
@@ -176,6 +174,17 @@ def build_model(backbone:str, num_classes:int, k:int, preset:Preset):
     kw = dict(num_classes=num_classes, width=preset.width, pretrained=backbone_pretraining(backbone, preset),
               img_size=preset.img_size)
     return sspa_net(backbone, k=k, **kw) if k > 1 else get_backbone(backbone, **kw)
+
+def scoring_coverage(records:list)->dict:
+    "How much of D every SS epoch of the SSPA-JT `records` scored: {runs, ss_epochs, min_frac}; None = made before the scoring pass was logged."
+    fr = []
+    for r in records:
+        sel = r['result'].get('selection')
+        if sel is None: continue
+        if 'n_scored' not in sel: return dict(runs=len(records), ss_epochs=None, min_frac=None)
+        T_S = sel['hparams']['T_S']
+        fr += [n/sel['n_samples'] for n in sel['n_scored'][:T_S]]
+    return dict(runs=sum('selection' in r['result'] for r in records), ss_epochs=len(fr), min_frac=min(fr) if fr else None)
 
 def joint_run(spec:RunSpec, params:Params)->dict:
     "Train one joint-training run and test it on the target: metrics, history and (SSPA-JT) the final selection."
@@ -197,9 +206,12 @@ def joint_run(spec:RunSpec, params:Params)->dict:
         clean = obj.selector.clean[:len(train)].cpu()
         dom = torch.as_tensor(np.asarray(train.domains))
         true = getattr(train, 'true_targets', None)
+        y = torch.as_tensor(np.asarray(train.targets)).long()
         agree = None if true is None else torch.as_tensor(np.asarray(train.targets) == np.asarray(true)).long()
-        res['selection'] = dict(selection_stats(clean, dom, agree), aux_clean=pack_flags(clean[n_t:].numpy()),
-                                hparams=h)
+        res['selection'] = dict(selection_stats(clean, dom, agree, None if agree is None else y),
+                                aux_clean=pack_flags(clean[n_t:].numpy()), hparams=h, n_samples=len(train),
+                                n_scored=[int(c.get('n_scored', 0)) for c in res['curves']])
+        if agree is not None: res['selection']['per_class'] = selection_per_class(clean, dom, agree, y, C)
     res.update(n_target=n_t, n_aux=len(train) - n_t, classes=list(train.classes), model=type(model).__name__)
     return res
 
@@ -414,7 +426,8 @@ def table5(preset:str='smoke', data_root=None, seeds=None, device='auto', result
                      accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table5', cells(recs, _t5_row, MACRO), out_dir=g.params.out_dir,
-                   provenance=g.provenance('nbs/tables/sspa_table5.ipynb', recs) | dict(metrics='accuracy, macro P/R/F1 (%)'))
+                   provenance=g.provenance('nbs/tables/sspa_table5.ipynb', recs) | dict(metrics='accuracy, macro P/R/F1 (%)',
+                                                                                 scoring=scoring_coverage(recs)))
 
 # %% ../../nbs/38_exp_sspa_jt.ipynb #4d9b723a
 TABLE6_K = (1, 2, 3, 5, 10)        # sspa_jt Table 6 rows
@@ -514,7 +527,7 @@ def table8(preset:str='smoke', data_root=None, seeds=None, device='auto', result
                      accept_stale=accept_stale)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table8', cells(recs, _pct_row, ACC), out_dir=g.params.out_dir,
-                   provenance=g.provenance('nbs/tables/sspa_table8.ipynb', recs))
+                   provenance=g.provenance('nbs/tables/sspa_table8.ipynb', recs) | dict(scoring=scoring_coverage(recs)))
 
 def check_table9(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  percents=TABLE9_PERCENTS, backbones=None, target:str='rafdb', aux:str='affectnet7',
@@ -741,9 +754,10 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
                 titles.append(t + (f' (true {viz.abbreviate([aux_ds.classes[int(true[i])]])[0]})' if true is not None else ''))
             else: imgs.append(blank); idxs.append(-1); titles.append('')
     sel = res['selection']
-    stats = {k: sel[k] for k in ('n_aux', 'n_clean_aux', 'aux_clean_frac', 'sel_precision', 'sel_recall', 'aux_agree_frac') if k in sel}
+    stats = {k: sel[k] for k in ('n_aux', 'n_clean_aux', 'aux_clean_frac', 'sel_precision', 'sel_recall', 'aux_agree_frac',
+                                 'sel_precision_mix', 'per_class', 'n_scored', 'n_samples') if k in sel}
     rows = [f"(a) kept: {sel['n_clean_aux']} of {sel['n_aux']}", f"(b) rejected: {sel['n_aux'] - sel['n_clean_aux']}"]
-    prov = g.provenance('nbs/figures/sspa_fig6.ipynb', [rec]) | dict(selection=stats)
+    prov = g.provenance('nbs/figures/sspa_fig6.ipynb', [rec]) | dict(selection=stats, scoring=scoring_coverage([rec]))
     return viz.plot_image_grid(torch.stack(imgs), nrow=n, titles=titles, row_titles=rows, indices=idxs,
                                labels=[int(y[i]) if i >= 0 else -1 for i in idxs],
                                title='auxiliary samples after SSPA-JT\'s selection (label as annotated' +
@@ -790,6 +804,18 @@ def mean_curves(records:list, keys:Sequence[str])->dict:
     out['epoch'] = list(range(1, E + 1))
     return out
 
+def mean_per_class(records:list)->dict|None:
+    "Final-selection precision, recall and agreement rate per observed class, mean over the runs that stored them."
+    pcs = [r['result']['selection']['per_class'] for r in records if 'per_class' in r['result'].get('selection', {})]
+    if not pcs: return None
+    out = {}
+    for k in ('precision', 'recall', 'agree_frac', 'n_kept', 'n_aux'):
+        v = np.array([[np.nan if x is None else x for x in p[k]] for p in pcs], dtype=float)
+        ok = np.isfinite(v).sum(0)
+        out[k] = [float(np.nansum(v[:, c])/ok[c]) if ok[c] else None for c in range(v.shape[1])]
+    out['classes'] = records[0]['result'].get('classes')
+    return out
+
 def selection(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
               target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
               backbone:str|None=None, shard=None, progress:bool=True,
@@ -800,17 +826,25 @@ def selection(preset:str='smoke', data_root=None, seeds=None, device='auto', res
                         accept_stale=accept_stale)
     recs = g.run(shard, progress)
     if not recs: raise ConfigError(f"none of the {len(g.specs)} runs is in {g.params.results_dir} yet (shard={shard!r})")
-    keys = ('sel_precision', 'sel_recall', 'aux_clean_frac', 'aux_agree_frac')
-    hist = {}
+    keys = ('sel_precision', 'sel_recall', 'aux_clean_frac', 'aux_agree_frac', 'sel_precision_mix', 'n_scored')
+    hist, per_class = {}, {}
     for name in dict.fromkeys(_sel_name(spec_of(r)) for r in recs):
-        hist[name] = mean_curves([r for r in recs if _sel_name(spec_of(r)) == name], keys)
-    ref = hist[next(iter(hist))]
+        rs = [r for r in recs if _sel_name(spec_of(r)) == name]
+        hist[name] = mean_curves(rs, keys)
+        per_class[name] = mean_per_class(rs)
+    first = next(iter(hist))
+    ref = hist[first]
     hist['keep all of D_A (no selection)'] = dict(epoch=ref['epoch'], sel_precision=ref['aux_agree_frac'],
                                                   sel_recall=[1.0]*len(ref['epoch']), aux_clean_frac=[1.0]*len(ref['epoch']))
+    if 'sel_precision_mix' in ref:                                  # precision explained by the class mix alone
+        hist[f'{first}: its class mix, random within class'] = dict(epoch=ref['epoch'], sel_precision=ref['sel_precision_mix'])
     T_S = sspa_hparams(g.params.preset)['T_S']
-    shown = {n: {SELECTION_CURVES.get(k, k): v for k, v in h.items() if k != 'aux_agree_frac'} for n, h in hist.items()}
+    drop = ('aux_agree_frac', 'sel_precision_mix', 'n_scored')
+    shown = {n: {SELECTION_CURVES.get(k, k): v for k, v in h.items() if k not in drop} for n, h in hist.items()}
     fig = viz.plot_curves(shown, [SELECTION_CURVES[k] for k in ('sel_precision', 'sel_recall', 'aux_clean_frac')],
                           title=f'selected auxiliary samples vs their true class (SynthAffect; selection in epochs 1-{T_S})',
                           path=figures_dir('sspa_jt', g.params.out_dir)/'selection',
-                          provenance=g.provenance('nbs/figures/sspa_selection.ipynb', recs) | dict(T_S=T_S))
+                          provenance=g.provenance('nbs/figures/sspa_selection.ipynb', recs) |
+                                     dict(T_S=T_S, scoring=scoring_coverage(recs), per_class=per_class,
+                                          n_scored={n: h.get('n_scored') for n, h in hist.items() if 'n_scored' in h}))
     return fig, hist
