@@ -18,10 +18,10 @@ from .ssl.contrastive import projection_head, embed
 from .pll_baselines import moco_loss
 
 # %% auto #0
-__all__ = ['MIM_METHODS', 'MIM_LIKES', 'PAPER_TABLE', 'PAPER_ROWS', 'PAPER_SETTINGS', 'PAPER_TEXT', 'parse_printed',
-           'paper_value', 'MIMConfig', 'check_mask_ratio', 'mim_config', 'paper_vs_preset', 'num_masked', 'random_mask',
-           'block_mask', 'masked_mse', 'masked_l1', 'norm_pix_target', 'sincos_pos_embed', 'MIMDecoder',
-           'step_generator', 'check_vit', 'to_uint8', 'MIMObjective', 'MaskFeat', 'MAE', 'SimMIM',
+__all__ = ['MIM_METHODS', 'MIM_LIKES', 'PAPER_TABLE', 'PAPER_ROWS', 'PAPER_SETTINGS', 'PAPER_TEXT', 'PAPER_USE_B', 'MOCO_V1',
+           'parse_printed', 'paper_value', 'MIMConfig', 'check_mask_ratio', 'mim_config', 'paper_vs_preset',
+           'num_masked', 'random_mask', 'block_mask', 'masked_mse', 'masked_l1', 'norm_pix_target', 'sincos_pos_embed',
+           'MIMDecoder', 'step_generator', 'check_vit', 'to_uint8', 'MIMObjective', 'MaskFeat', 'MAE', 'SimMIM',
            'random_resized_crop', 'hue_rotate', 'gaussian_blur', 'moco_view', 'MoCo', 'mim_objective', 'mim_optimizer',
            'mim_augment', 'mim_trainer_preset', 'pretrain_mim', 'mim_data', 'vit_arch', 'mim_cache_key', 'load_mim']
 
@@ -40,7 +40,8 @@ PAPER_SETTINGS = {m: dict(zip(PAPER_ROWS, v)) for m, v in {   # pll_fer Tables 1
 }.items()}
 PAPER_TEXT = {'maskfeat': {'Base Learning Rate': '2e-4', 'Batch_Size': '192', 'Mask-Ratio': '0.4', 'Epoch': '600',
                            'decoder blocks': '2'}}   # pll_fer Sec. 4.2 and 4.2.1, where they restate or add to Table 1
-_PAREN_ROWS = ('Mask-Ratio', 'Mask_Patch')         # "a(b)": we take b for these rows, a for the others (see above)
+PAPER_USE_B = {   # the cells of Tables 1-2 read as "b" of "a(b)", with the text that says so; every other cell: "a"
+    ('maskfeat', 'Mask-Ratio'): 'b: Sec. 4.2 "We set the mask ratio of Maskfeat to 0.4" (Table 3: 40%)'}
 
 def _printed_value(s:str):
     s = s.strip()
@@ -61,10 +62,10 @@ def parse_printed(text:str, # a printed cell: '1024(4096)', '85%(75%)', '0.9,0.9
 def paper_value(method:str, # one of MIM_METHODS
                 row:str,    # one of PAPER_ROWS
                ):
-    "The value of Tables 1-2 that the `paper` preset uses: the only one, or 'a' of 'a(b)' ('b' for the masking rows)."
+    "The value of Tables 1-2 that the `paper` preset uses: the only one, or 'a' of 'a(b)' ('b' only in `PAPER_USE_B`)."
     check_choice('method', method, MIM_METHODS); check_choice('row', row, PAPER_ROWS)
     v = parse_printed(PAPER_SETTINGS[method][row])
-    return v[-1] if row in _PAREN_ROWS else v[0]
+    return v[-1] if (method, row) in PAPER_USE_B else v[0]
 
 # %% ../nbs/44_mim.ipynb #f2d77c67
 @dataclass(frozen=True)
@@ -90,26 +91,34 @@ class MIMConfig:
     decoder_heads: int = 16         # decoder heads; 0 = the encoder's (or width // 32)
     crop_scale: tuple = (0.5, 1.0)  # RandomResizedCrop area range of the pre-training augmentation
     schedule: str = 'cosine'        # learning-rate schedule after the warm-up (affectnb.train.lr_factor)
+    step_epochs: int = 0            # schedule='step': epochs between x0.1 decays; 0 = 3/5 of the run (MoCo v1's 120 of 200)
     grad_clip: float|None = None    # global gradient-norm clip; None = off
     moco_dim: int = 128             # MoCo: embedding width
     moco_k: int = 65536             # MoCo: queue length K
     moco_m: float = 0.999           # MoCo: key-encoder momentum m
     moco_t: float = 0.2             # MoCo: temperature T (v2; v1: 0.07)
     moco_mlp: bool = True           # MoCo: MLP projection head (v2; v1: linear)
+    moco_aug: str = 'v2'            # MoCo: the views' augmentation, 'v2' (--aug-plus) or 'v1'
 
     @property
     def lr(self)->float:
         "The learning rate: base_lr * batch_size / 256 (MAE's linear scaling rule)."
         return self.base_lr*self.batch_size/256
 
+    @property
+    def step_size(self)->int:
+        "Epochs between the x0.1 decays of schedule='step': `step_epochs`, or 3/5 of the run."
+        return self.step_epochs or max(1, round(0.6*self.epochs))
+
     def __post_init__(self):
         check_choice('method', self.method, MIM_METHODS)
         check_choice('optimizer', self.optimizer, ('adamw', 'sgd'))
         check_choice('schedule', self.schedule, ('const', 'cosine', 'exp', 'step'))
+        check_choice('moco_aug', self.moco_aug, ('v1', 'v2'))
         for k in ('batch_size', 'epochs'):
             v = getattr(self, k)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ConfigError(f"{k}={v!r} must be a positive integer")
-        for k in ('warmup_epochs', 'mask_patch', 'decoder_depth', 'decoder_dim', 'decoder_heads', 'moco_dim', 'moco_k'):
+        for k in ('warmup_epochs', 'mask_patch', 'decoder_depth', 'decoder_dim', 'decoder_heads', 'moco_dim', 'moco_k', 'step_epochs'):
             v = getattr(self, k)
             if isinstance(v, bool) or not isinstance(v, int) or v < 0: raise ConfigError(f"{k}={v!r} must be an integer >= 0")
         if not self.base_lr > 0: raise ConfigError(f"base_lr={self.base_lr!r} must be > 0")
@@ -145,7 +154,7 @@ def check_mask_ratio(ratio)->float:
     "Return `ratio` if it is a number in (0, 1), else raise `ConfigError` naming the allowed range."
     if isinstance(ratio, bool) or not isinstance(ratio, (int, float, np.floating)) or not 0 < float(ratio) < 1:
         raise ConfigError(f"mask_ratio={ratio!r} is not allowed: it must be a number in (0, 1), exclusive "
-                          f"(the paper preset: MaskFeat 0.4, MAE 0.75, SimMIM 0.6)")
+                          f"(the paper preset: MaskFeat 0.4, MAE 0.85, SimMIM 0.75)")
     return float(ratio)
 
 # %% ../nbs/44_mim.ipynb #414f3814
@@ -170,9 +179,11 @@ def _small(method:str, name:str)->dict:
     kw = dict(preset=name, batch_size=16 if ci else 64, epochs=1 if ci else 20, warmup_epochs=0 if ci else 2,
               moco_k=64 if ci else 1024)
     if method == 'moco': return dict(kw, base_lr=0.03*256/kw['batch_size'])             # MoCo's absolute lr 0.03
-    kw.update(base_lr=1e-3*256/kw['batch_size'], decoder_dim=0, decoder_heads=0, mask_patch=16 if method == 'simmim' else 0)
+    kw.update(base_lr=1e-3*256/kw['batch_size'], decoder_dim=0, decoder_heads=0, mask_patch=0)
     if _OWN[method]['encoder'] == 'visible': kw['decoder_depth'] = 1 if ci else 2
     return kw
+
+MOCO_V1 = dict(moco_mlp=False, moco_t=0.07, moco_aug='v1', schedule='step')   # MoCo v1 (pll_fer's [19]): `mim_config('moco', **MOCO_V1)`
 
 def mim_config(method:str='maskfeat', # one of MIM_METHODS
                preset:str='paper',    # 'paper' (Tables 1-2), 'smoke' or 'ci' (ours)
@@ -191,18 +202,30 @@ def _config_value(cfg:MIMConfig, row:str):
                          'Weight_Decay': 'weight_decay', 'Norm_Pix_Loss': 'norm_pix_loss', 'Mask-Ratio': 'mask_ratio',
                          'Epoch': 'epochs', 'Optimizer': 'optimizer', 'Mask_Patch': 'mask_patch'}[row])
 
+def _same(a, b)->bool:
+    return (a == b) if isinstance(a, (bool, str, tuple)) else math.isclose(float(a), float(b), rel_tol=1e-9)
+
+def _why(method:str, row:str, v:tuple)->str:
+    if (method, row) in PAPER_USE_B: return PAPER_USE_B[(method, row)]
+    t = PAPER_TEXT.get(method, {}).get(row)
+    if len(v) == 1: return 'the only printed value' + (f'; the text says {t} (PAPER_TEXT)' if t and not _same(v[0], _printed_value(t)) else '')
+    return 'a: no text for b' + (f'; the text says {t}, neither (PAPER_TEXT)' if t else '')
+
 def paper_vs_preset(method:str,               # one of MIM_METHODS
                     preset:str|MIMConfig='paper', # a preset name or a configuration
-                   ):                         # pandas DataFrame: setting, printed, paper value, ours, agrees
-    "Tables 1-2's printed values beside a configuration's, one row per setting."
+                   ):                         # pandas DataFrame: printed, printed a, printed b, used, why, ours, agrees
+    "Tables 1-2's printed cells, the value the paper preset uses and why, beside a configuration's, one row per setting."
     import pandas as pd
     cfg = preset if isinstance(preset, MIMConfig) else mim_config(method, preset)
     rows = []
     for r in PAPER_ROWS:
-        pv, ov = paper_value(method, r), _config_value(cfg, r)
-        same = (pv == ov) if isinstance(pv, (bool, str, tuple)) else math.isclose(float(pv), float(ov), rel_tol=1e-9)
-        rows.append(dict(setting=r, printed=PAPER_SETTINGS[method][r], paper=pv, ours=ov, agrees=bool(same)))
-    return pd.DataFrame(rows).set_index('setting')
+        v = parse_printed(PAPER_SETTINGS[method][r])
+        used, ov = paper_value(method, r), _config_value(cfg, r)
+        rows.append({'setting': r, 'printed': PAPER_SETTINGS[method][r], 'printed a': v[0],
+                     'printed b': v[1] if len(v) > 1 else None, 'used': used, 'why': _why(method, r, v), 'ours': ov,
+                     'agrees': _same(used, ov)})
+    t = pd.DataFrame(rows, dtype=object).set_index('setting')   # object: printed values keep their types
+    return t.assign(agrees=t.agrees.astype(bool))
 
 # %% ../nbs/44_mim.ipynb #f690e4cc
 def num_masked(n:int,                # units in the grid, g^2
@@ -305,7 +328,7 @@ class MIMDecoder(nn.Module):
                  out_dim:int,              # target values per patch T
                  grid:int,                 # patches per side
                  dim:int=512,              # decoder width (MAE: 512)
-                 depth:int=8,              # transformer blocks (MAE: 8; pll_fer Sec. 4.2.1: 2)
+                 depth:int=8,              # transformer blocks (MAE: 8; our reading of pll_fer Sec. 4.2.1: 2)
                  num_heads:int=16,         # heads (MAE: 16)
                  mlp_ratio:float=4.,
                 ):
@@ -448,7 +471,7 @@ class MaskFeat(MIMObjective):
                  mask_patch:int=16,            # Table 1 (the ViT-B/16 patch)
                  masking:str='block',          # MaskFeat's loader
                  encoder:str='visible',        # the paper's text; 'mask_token': MaskFeat's code
-                 decoder_depth:int=2,          # Sec. 4.2.1
+                 decoder_depth:int=2,          # our reading of Sec. 4.2.1's "2 transformer blocks in the decoder part"
                  decoder_dim:int=512, decoder_heads:int=16,   # MAE's
                  hog:HOG|None=None,            # the target operator (default: MaskFeat's HOG)
                  hog_input:str='uint8',        # 'uint8' (ours) or 'normalized' (the encoder's input, MaskFeat's code)
@@ -471,7 +494,7 @@ class MaskFeat(MIMObjective):
 # %% ../nbs/44_mim.ipynb #d846d916
 class MAE(MIMObjective):
     "MAE (He et al. 2022): regress the (per-patch normalised) pixels of every masked patch (pll_fer Table 1, Table 6)."
-    def __init__(self, mask_ratio:float=0.75,   # Table 1's 75% (MAE's default)
+    def __init__(self, mask_ratio:float=0.85,   # Table 1's printed 85% (a of "85%(75%)"; MAE's default: 0.75)
                  mask_patch:int=16,             # Table 1
                  norm_pix_loss:bool=True,       # Table 1
                  decoder_depth:int=8, decoder_dim:int=512, decoder_heads:int=16,   # MAE's
@@ -490,8 +513,8 @@ class MAE(MIMObjective):
 # %% ../nbs/44_mim.ipynb #024ee49e
 class SimMIM(MIMObjective):
     "SimMIM (Xie et al. 2022): [MASK] tokens in the encoder, a linear head, L1 on the masked pixels (pll_fer Table 2, Table 6)."
-    def __init__(self, mask_ratio:float=0.6,   # Table 2's 60% (SimMIM's default)
-                 mask_patch:int=32):           # Table 2's 32 (SimMIM's default)
+    def __init__(self, mask_ratio:float=0.75,  # Table 2's printed 75% (a of "75%(60%)"; SimMIM's default: 0.6)
+                 mask_patch:int=16):           # Table 2's printed 16 (a of "16(32)"; SimMIM's default: 32)
         super().__init__(mask_ratio, mask_patch, 'random', 'mask_token', 0, rounding='ceil')
 
     def target_dim(self, model)->int:
@@ -575,7 +598,7 @@ def moco_view(x:Tensor, generator:torch.Generator|None=None,
 
 # %% ../nbs/44_mim.ipynb #7b45d60c
 class MoCo(Objective):
-    "MoCo v2 (He et al. 2020; Chen et al. 2020): momentum key encoder, queue of negatives, InfoNCE (pll_fer Table 2, Table 6)."
+    "MoCo v2 (He et al. 2020; Chen et al. 2020), v1 with `mlp=False, T=0.07`: key encoder, queue, InfoNCE (pll_fer Table 2, Table 6)."
     def __init__(self, dim:int=128,         # embedding width (MoCo: 128)
                  K:int=65536,               # queue length (MoCo: 65536)
                  m:float=0.999,             # key-encoder momentum (MoCo: 0.999)
@@ -646,7 +669,9 @@ class MoCo(Objective):
 def mim_objective(cfg:MIMConfig)->Objective:
     "The objective of `cfg.method` with `cfg`'s masking, head and loss settings."
     if cfg.method == 'moco':
-        return MoCo(cfg.moco_dim, cfg.moco_k, cfg.moco_m, cfg.moco_t, cfg.moco_mlp, cfg.crop_scale)
+        view = None if cfg.moco_aug == 'v2' else (lambda x, g: moco_view(x, g, crop_scale=cfg.crop_scale, jitter=(0.4,)*4,
+                                                                         p_jitter=1., p_gray=0.2, p_blur=0.))   # v1's views
+        return MoCo(cfg.moco_dim, cfg.moco_k, cfg.moco_m, cfg.moco_t, cfg.moco_mlp, cfg.crop_scale, view=view)
     if cfg.method == 'maskfeat':
         return MaskFeat(cfg.mask_ratio, cfg.mask_patch, cfg.masking, cfg.encoder, cfg.decoder_depth, cfg.decoder_dim, cfg.decoder_heads)
     if cfg.method == 'mae':
@@ -675,11 +700,12 @@ def mim_augment(cfg:MIMConfig)->Callable|None:
     return lambda x, g: random_resized_crop(x, g, scale=cfg.crop_scale)
 
 def mim_trainer_preset(cfg:MIMConfig, img_size:int)->Preset:
-    "The `Trainer` preset of a configuration: optimiser, lr, decay, batch, epochs, schedule, warm-up."
+    "The `Trainer` preset of a configuration: optimiser, lr, decay, batch, epochs, schedule (and its step), warm-up."
     return Preset(name=cfg.preset, paper='pll_fer', img_size=img_size, backbone='vit', optimizer=cfg.optimizer, lr=cfg.lr,
                   momentum=cfg.momentum, weight_decay=cfg.weight_decay, batch_size=cfg.batch_size, epochs=cfg.epochs,
                   schedule=cfg.schedule, warmup_epochs=cfg.warmup_epochs, n_train=None, n_test=None, seeds=(0,),
-                  grad_clip=cfg.grad_clip)
+                  grad_clip=cfg.grad_clip,
+                  extra=dict(step_size=cfg.step_size, step_gamma=0.1) if cfg.schedule == 'step' else {})
 
 def pretrain_mim(method:str,                 # one of MIM_METHODS
                  model:nn.Module,            # an affectnb VisionTransformer, trained in place
@@ -733,9 +759,12 @@ def vit_arch(model)->dict:
                 num_heads=m.num_heads, mlp_dim=m.mlp_dim, in_chans=m.in_chans, pool=m.pool, normalize=m.normalize,
                 mean=tuple(round(v, 6) for v in m.mean.flatten().tolist()), std=tuple(round(v, 6) for v in m.std.flatten().tolist()))
 
+_LATER_FIELDS = dict(step_epochs=0, moco_aug='v2')   # fields added later: in the key only when set, so older entries keep theirs
+
 def mim_cache_key(cfg:MIMConfig, arch:dict, n:int, likes:tuple, seed:int, difficulty:float)->str:
     "The cache key of a pre-training: a hash of its configuration, architecture and data (nothing else)."
-    spec = ('mim-v1', sorted(cfg.to_dict().items()), sorted(arch.items()), int(n), tuple(likes), int(seed), float(difficulty))
+    d = {k: v for k, v in cfg.to_dict().items() if not (k in _LATER_FIELDS and v == _LATER_FIELDS[k])}
+    spec = ('mim-v1', sorted(d.items()), sorted(arch.items()), int(n), tuple(likes), int(seed), float(difficulty))
     return hashlib.sha256(repr(spec).encode()).hexdigest()[:20]
 
 def load_mim(model:nn.Module,          # an affectnb VisionTransformer; its encoder weights are replaced

@@ -15,11 +15,11 @@ from .train import Objective, split_xy
 from .synth import candidate_sets
 
 # %% auto #0
-__all__ = ['CANDIDATE_METHODS', 'check_candidates', 'candidates_from_votes', 'lw_candidates', 'topk_candidates',
-           'candidate_coverage', 'candidate_stats', 'make_candidates', 'pll_extras', 'init_confidence', 'pll_loss',
-           'uniform_loss', 'optimal_positions', 'check_threshold', 'revise_confidence', 'LabelQueryDecoder',
-           'encoder_tokens', 'PLLNet', 'check_true_targets', 'disambiguation_accuracy', 'pll_batch', 'merge_revisions',
-           'PLLFER']
+__all__ = ['CANDIDATE_METHODS', 'PHI_KINDS', 'check_candidates', 'candidates_from_votes', 'lw_candidates', 'topk_candidates',
+           'candidate_coverage', 'candidate_stats', 'make_candidates', 'pll_extras', 'init_confidence', 'rc_update',
+           'pll_loss', 'uniform_loss', 'target_loss', 'optimal_positions', 'check_threshold', 'reconf_response',
+           'revise_confidence', 'LabelQueryDecoder', 'encoder_tokens', 'PLLNet', 'check_true_targets',
+           'disambiguation_accuracy', 'pll_batch', 'merge_revisions', 'PLLFER']
 
 # %% ../nbs/42_pll.ipynb #430281be
 def _check_int_range(name:str, v, lo:int, hi:int, why:str='')->int:
@@ -186,6 +186,15 @@ def init_confidence(candidates,  # (N, C) candidate sets (see `check_candidates`
     c = torch.as_tensor(check_candidates(candidates)).cpu().float()
     return c/c.sum(1, keepdim=True)
 
+def rc_update(probs:Tensor,    # (B, C) softmax predictions $g(x)$
+              S:Tensor,        # (B, C) 0/1 candidates
+             )->Tensor:        # (B, C) new weights, zero off the candidates
+    "RC's importance weights $w_j = g_j(x)/\\sum_{k\\in Y} g_k(x)$ (uniform on the candidates if all of them underflow): the model's candidate-restricted softmax."
+    S = S.float()
+    w = probs.float() * S
+    tot = w.sum(1, keepdim=True)
+    return torch.where(tot > 0, w / tot.clamp_min(1e-30), S / S.sum(1, keepdim=True))
+
 def pll_loss(logits:Tensor,      # (B, C) logits; $\zeta(x_i)$ is their softmax
              confidence:Tensor,  # (B, C) confidence vectors $C_i$ (rows sum to 1; no gradient)
             )->Tensor:           # (B,) per-sample loss
@@ -201,11 +210,28 @@ def _check_tau(tau)->float:
 def uniform_loss(t:Tensor,            # (K, d) label embeddings $t_i$
                  tau:float=0.001,     # temperature $\tau > 0$
                  normalize:bool=True, # put the rows on the unit hypersphere first
+                 centered:bool=False, # less the self term $1/\tau$, computed exactly (the rows are then always normalised)
                 )->Tensor:            # scalar
     "pll_fer Eq. (3): $\\frac1K\\sum_i\\log\\sum_j e^{t_i^\\top t_j/\\tau}$, in log space."
     tau = _check_tau(tau)
-    t = F.normalize(t.float(), dim=1) if normalize else t.float()
-    return torch.logsumexp(t @ t.T/tau, 1).mean()
+    t = F.normalize(t.float(), dim=1) if normalize or centered else t.float()
+    G = t @ t.T
+    if not centered: return torch.logsumexp(G/tau, 1).mean()
+    eye = torch.eye(len(t), dtype=torch.bool, device=t.device)              # $t_i^\top t_i = 1$: the self term is $e^0$
+    return torch.logsumexp(((G - 1)/tau).masked_fill(eye, 0.0), 1).mean()
+
+def target_loss(h:Tensor,            # (..., K, d) decoder outputs $h_k$ (or the (K, d) queries)
+                targets:Tensor,      # (K, d) the optimal positions $t_k$
+                tau:float=0.001,     # temperature $\tau > 0$
+               )->Tensor:            # scalar
+    "Ours (TSC-style reading of Sec. 3.3.1): pull each normalised $h_k$ to $t_k$, cross-entropy of the softmax over $\\hat h_k^\\top t_j/\\tau$."
+    tau = _check_tau(tau)
+    K = targets.shape[0]
+    if h.ndim < 2 or h.shape[-2:] != targets.shape:
+        raise ConfigError(f"target_loss needs (..., K, d) = (..., {K}, {targets.shape[-1]}) outputs; got {tuple(h.shape)}")
+    z = F.normalize(h.float(), dim=-1) @ F.normalize(targets.float(), dim=-1).T/tau   # (..., K, K)
+    y = torch.arange(K, device=z.device).expand(z.shape[:-1])
+    return F.cross_entropy(z.reshape(-1, K), y.reshape(-1))
 
 # %% ../nbs/42_pll.ipynb #8ef16918
 @functools.lru_cache(maxsize=32)
@@ -246,6 +272,16 @@ def check_threshold(threshold,            # the revision threshold of Eq. (5)
         (0 <= threshold <= 1 if allow_one else 0 <= threshold < 1)
     if not ok: raise ConfigError(f"threshold={threshold!r} is not allowed; expected a number in [0, 1{']' if allow_one else ')'} (pll_fer Eq. 5)")
     return float(threshold)
+
+PHI_KINDS = ('sigmoid', 'softmax')
+
+def reconf_response(logits:Tensor,      # (B, C) logits $\sigma_{logits}$
+                    phi:str='sigmoid',  # 'sigmoid' (Eq. 4, the paper) | 'softmax' (ours: shift-invariant, as $\zeta$)
+                   )->Tensor:           # (B, C) $\varphi$, no gradient
+    "$\\varphi$ of Eq. (4): the sigmoid of the logits (the paper), or their softmax."
+    check_choice('phi', phi, PHI_KINDS)
+    z = logits.detach().float()
+    return torch.sigmoid(z) if phi == 'sigmoid' else torch.softmax(z, 1)
 
 def revise_confidence(confidence:Tensor, # (B, C) $C_{i-1}$
                       phi:Tensor,        # (B, C) $\varphi = \mathrm{sigmoid}(\sigma_{logits})$ (no gradient)
@@ -290,20 +326,32 @@ class LabelQueryDecoder(nn.Module):
         for p in self.decoder.parameters():                                  # DETR: Xavier on every matrix
             if p.dim() > 1: nn.init.xavier_uniform_(p)
         nn.init.xavier_uniform_(self.weight)
-        pos = optimal_positions(K, d, self.tau, seed) if init == 'optimal' else torch.zeros(K, d)
-        self.register_buffer('positions', pos)                               # $\{t_i\}$ (zeros with init='normal')
-        self.queries = nn.Parameter(pos*math.sqrt(d) if init == 'optimal' else torch.randn(K, d))   # $Q^{K \times d}$
+        self.seed = int(seed)
+        self.register_buffer('positions', optimal_positions(K, d, self.tau, seed))   # $\{t_i\}$, computed before training
+        self.queries = nn.Parameter(torch.empty(K, d))                       # $Q^{K \times d}$
+        self.reset_queries(init, generator=None)
+
+    def reset_queries(self, init:str='optimal',   # 'optimal' (sqrt(d) x the positions) | 'normal' (N(0, 1))
+                      generator:torch.Generator|None=None, # 'normal': the draw's generator (None: the global RNG)
+                     ):
+        "(Re)initialise the label queries in place (the optimiser keeps its reference)."
+        self.init = check_choice('init', init, ('optimal', 'normal'))
+        with torch.no_grad():
+            if init == 'optimal': self.queries.copy_(self.positions*math.sqrt(self.dim))
+            else: self.queries.copy_(torch.randn(self.queries.shape, generator=generator).to(self.queries))
 
     def forward(self, tokens:Tensor,     # (B, N, D) visual tokens
-               )->Tensor:                # (B, K) logits $\sigma_{logits}$
+                hidden:bool=False,       # also return the (B, K, d) outputs $h_k$ of the last block
+               ):                        # (B, K) logits $\sigma_{logits}$ (, (B, K, d) outputs)
         "The decoder's logits; their softmax is $\\zeta$ (Eq. 2), their sigmoid $\\varphi$ (Eq. 4)."
         if tokens.ndim != 3 or tokens.shape[-1] != self.in_dim:
             raise ConfigError(f"tokens must be (B, N, D={self.in_dim}); got {tuple(tokens.shape)}")
         mem = self.input_proj(tokens)
         h = self.decoder(self.queries.to(mem.dtype).expand(len(tokens), -1, -1), mem)   # (B, K, d)
-        return (h*self.weight.to(h.dtype)).sum(-1) + self.bias.to(h.dtype)
+        z = (h*self.weight.to(h.dtype)).sum(-1) + self.bias.to(h.dtype)
+        return (z, h) if hidden else z
 
-    def extra_repr(self): return f"num_classes={self.num_classes}, dim={self.dim}, in_dim={self.in_dim}"
+    def extra_repr(self): return f"num_classes={self.num_classes}, dim={self.dim}, in_dim={self.in_dim}, init={self.init!r}"
 
 # %% ../nbs/42_pll.ipynb #5d26cddc
 def encoder_tokens(encoder:Callable,  # a module or callable (see the protocol above)
@@ -357,11 +405,13 @@ class PLLNet(nn.Module):
         "The (K, d) label queries (None without the decoder)."
         return None if self.decoder is None else self.decoder.queries
 
-    def forward_pll(self, x:Tensor)->tuple:
-        "((B, K) logits, (K, d) label queries or None), in one call."
+    def forward_pll(self, x:Tensor, hidden:bool=False)->tuple:
+        "((B, K) logits, (K, d) label queries or None[, (B, K, d) decoder outputs or None with `hidden`]), in one call."
         t = self.tokens(x)
-        if self.decoder is None: return self.head(t.mean(1)), None
-        return self.decoder(t), self.decoder.queries
+        if self.decoder is None: return (self.head(t.mean(1)), None) + ((None,) if hidden else ())
+        if not hidden: return self.decoder(t), self.decoder.queries
+        z, h = self.decoder(t, hidden=True)
+        return z, self.decoder.queries, h
 
     def forward(self, x:Tensor)->Tensor:
         "(B, K) logits."
@@ -430,13 +480,16 @@ def _dataset_size(loader)->int|None:
         loader = getattr(loader, 'loader', None)
     return None
 
-def merge_revisions(conf_sum:Tensor,   # (N, C) sum over the ranks of their revised (one-hot) rows, 0 elsewhere
+def merge_revisions(rev_sum:Tensor,    # (N, C) sum over the ranks of the rows they revised (one-hot), 0 elsewhere
                     n_revised:Tensor,  # (N,) number of ranks that revised each row
-                    init:Tensor,       # (N, C) Y/|Y| of every row
+                    conf_sum:Tensor,   # (N, C) sum over the ranks of the rows they wrote this epoch, 0 elsewhere
+                    n_touched:Tensor,  # (N,) number of ranks that wrote each row
+                    current:Tensor,    # (N, C) the confidence before the epoch's merge (the same on every rank where no rank wrote)
                    )->Tensor:          # (N, C) merged confidence
-    "Merge the ranks' confidence: a row revised on some rank takes the mean of those one-hots, the others stay Y/|Y|."
-    m = n_revised > 0
-    return torch.where(m[:, None], conf_sum/n_revised.clamp(min=1)[:, None], init)
+    "Merge the ranks' confidence: a revised row becomes the one-hot of its most frequent revision (ties: the lowest class), a written row the mean of its writers, the others stay."
+    onehot = F.one_hot(rev_sum.argmax(1), rev_sum.shape[1]).to(current.dtype)   # argmax: the first of tied maxima
+    out = torch.where((n_touched > 0)[:, None], conf_sum/n_touched.clamp(min=1)[:, None].to(conf_sum.dtype), current)
+    return torch.where((n_revised > 0)[:, None], onehot, out)
 
 # %% ../nbs/42_pll.ipynb #5a817cbc
 class PLLFER(Objective):
@@ -445,17 +498,25 @@ class PLLFER(Objective):
                  candidates=None,           # (N, C) candidate sets of the training set (default: from the batches)
                  n_samples:int|None=None,   # N (default: from candidates, else the training loader)
                  num_classes:int|None=None, # C (default: from candidates, else the model's num_classes)
-                 reconf:bool=True,          # Re-conf, Eqs. (4)-(5) (False: C stays Y/|Y|)
+                 reconf:bool=True,          # Re-conf, Eqs. (4)-(5)
                  threshold:float=0.25,      # revision threshold in [0, 1) (Eq. 5)
                  reconf_start:int=0,        # first epoch (0-based) of Re-conf (0: from the first batch, Alg. 1)
-                 uniform:bool=True,         # L_uniform, Eq. (3), on the model's label queries
+                 phi:str='sigmoid',         # $\varphi$ of Eq. (4): 'sigmoid' (the paper) | 'softmax' (ours)
+                 conf_update:str='none',    # other updates of C: 'none' (ours: only Re-conf) | 'rc' (C -> the candidate-restricted softmax)
+                 uniform:bool=True,         # L_uniform (Eq. 3 and the optimal positions)
+                 uniform_mode:str='eq3',    # 'eq3': Eq. (3) on the normalised queries (the text) | 'targets': decoder outputs -> t_k (ours)
                  tau:float=0.001,           # its temperature (pll_fer Table 8's best)
                  lambda_uniform:float=1.0,  # its weight
+                 tie_init:bool=True,        # uniform=False also re-draws optimally placed queries from N(0, 1)
                 ):
         self.threshold, self.tau = check_threshold(threshold), _check_tau(tau)
         if isinstance(lambda_uniform, bool) or not isinstance(lambda_uniform, (int, float)) or lambda_uniform < 0:
             raise ConfigError(f"lambda_uniform={lambda_uniform!r} is not allowed; expected a number >= 0")
         self.reconf, self.uniform, self.lambda_uniform = bool(reconf), bool(uniform), float(lambda_uniform)
+        self.phi = check_choice('phi', phi, PHI_KINDS)
+        self.conf_update = check_choice('conf_update', conf_update, ('none', 'rc'))
+        self.uniform_mode = check_choice('uniform_mode', uniform_mode, ('eq3', 'targets'))
+        self.tie_init, self._aux = bool(tie_init), {}
         self.reconf_start, self._epoch = _check_int_range('reconf_start', reconf_start, 0, 1 << 30), 0
         self.n_samples, self.num_classes = n_samples, num_classes
         self.candidates = self.confidence = self.true_targets = None
@@ -466,13 +527,15 @@ class PLLFER(Objective):
             self.candidates.copy_(c); self._reset()
 
     def __repr__(self):
-        return (f"PLLFER(reconf={self.reconf}, threshold={self.threshold}, reconf_start={self.reconf_start}, "
-                f"uniform={self.uniform}, tau={self.tau}, lambda_uniform={self.lambda_uniform})")
+        return (f"PLLFER(reconf={self.reconf}, threshold={self.threshold}, reconf_start={self.reconf_start}, phi={self.phi!r}, "
+                f"conf_update={self.conf_update!r}, uniform={self.uniform}, uniform_mode={self.uniform_mode!r}, tau={self.tau}, "
+                f"lambda_uniform={self.lambda_uniform}, tie_init={self.tie_init})")
 
     def _allocate(self, n:int, C:int, device):
         self.candidates = torch.zeros(n, C, dtype=torch.bool, device=device)   # Y_i (all False: not seen yet)
         self.confidence = torch.zeros(n, C, device=device)                      # C_i (zero rows: not seen yet)
         self.true_targets = torch.full((n,), -1, dtype=torch.long, device=device)
+        self.touched = torch.zeros(n, device=device)                            # rows this process wrote in the epoch
 
     def _reset(self):
         "C_i = Y_i/|Y_i| wherever Y_i is known (Alg. 1's initialisation)."
@@ -480,7 +543,7 @@ class PLLFER(Objective):
         self.confidence.copy_(torch.where(k > 0, self.candidates.float()/k.clamp(min=1), torch.zeros_like(self.confidence)))
 
     def setup(self, trainer):
-        "Move the state to the device; take C from the model if needed; refuse L_uniform for a model without label queries."
+        "Move the state to the device; take C from the model; refuse L_uniform without label queries; without it, no optimal positions."
         super().setup(trainer)
         m = trainer.model
         mc = getattr(m, 'num_classes', None)
@@ -491,6 +554,13 @@ class PLLFER(Objective):
         if self.uniform and (not callable(lq) or lq() is None):
             raise ConfigError(f"uniform=True (L_uniform, Eq. 3) needs a model with label queries (PLLNet(..., decoder=True)); "
                               f"{type(m).__name__} has none: use uniform=False")
+        dec = getattr(m, 'decoder', None)
+        if self.uniform and self.uniform_mode == 'targets':
+            if not isinstance(dec, LabelQueryDecoder):
+                raise ConfigError("uniform_mode='targets' needs a PLLNet with its LabelQueryDecoder (decoder outputs and positions)")
+            self._aux['positions'] = dec.positions
+        if not self.uniform and self.tie_init and isinstance(dec, LabelQueryDecoder) and dec.init == 'optimal':
+            dec.reset_queries('normal', torch.Generator().manual_seed(dec.seed))   # Table 7 without L_uniform: no positions either
 
     def on_fit_start(self, trainer):
         "Fresh confidence $C_i = Y_i/|Y_i|$ (Alg. 1's initialisation), allocated for N samples on first use."
@@ -501,7 +571,9 @@ class PLLFER(Objective):
             self._allocate(n, int(self.num_classes), trainer.device)
         self._reset()
 
-    def on_epoch_start(self, trainer, epoch:int): self._epoch = epoch
+    def on_epoch_start(self, trainer, epoch:int):
+        self._epoch = epoch
+        if self.touched is not None: self.touched.zero_()
 
     def _rows(self, idx:Tensor, cand:Tensor, true:Tensor|None)->Tensor:
         "Record the batch's candidate sets (unseen rows start at Y/|Y|); returns the rows' $C_{i-1}$."
@@ -522,19 +594,30 @@ class PLLFER(Objective):
                                            "key candidates); build the loader with FastLoader(images, targets, bs, extras=pll_extras(train_ds))")
         if self.confidence is None: raise ConfigError("PLLFER.loss before on_fit_start: train it with affectnb.train.Trainer.fit")
         idx = idx.long().to(self.confidence.device)
-        c = self._rows(idx, cand, true)                                      # $C_{i-1}$
-        logits, queries = model.forward_pll(x) if callable(getattr(model, 'forward_pll', None)) else (model(x), None)
+        c_prev = self._rows(idx, cand, true)                                 # $C_{i-1}$
+        fp = getattr(model, 'forward_pll', None)
+        targets = self.uniform and self.uniform_mode == 'targets'
+        if not callable(fp): logits, queries, hid = model(x), None, None
+        elif targets: logits, queries, hid = fp(x, hidden=True)
+        else: (logits, queries), hid = fp(x), None
         logits = logits.float()
-        revised = torch.zeros(len(idx), dtype=torch.bool, device=c.device)
+        c, revised = c_prev, torch.zeros(len(idx), dtype=torch.bool, device=c_prev.device)
         if self.reconf and self._epoch >= self.reconf_start:                 # revise C by Eqs. (4)-(5) ...
-            c, revised = revise_confidence(c, torch.sigmoid(logits.detach()).to(c.device), self.threshold)
-        self.confidence[idx] = c
+            c, revised = revise_confidence(c_prev, reconf_response(logits, self.phi).to(c.device), self.threshold)
         l_pll = pll_loss(logits, c.to(logits.device)).mean()                 # ... then the PLL loss, Eq. (2)
-        logs = dict(loss_pll=l_pll.detach(), revised=revised.float().mean())
+        if self.conf_update == 'rc':                                         # C -> the model's candidate-restricted softmax,
+            keep = c.max(1).values >= 1                                      # except revised (final) rows and one-label sets
+            p = torch.softmax(logits.detach(), 1).to(c.device)
+            c = torch.where(keep[:, None], c, rc_update(p, self.candidates[idx]))
+        self.confidence[idx] = c
+        self.touched[idx] = 1.0
+        new = revised & (c_prev.max(1).values < 1)                           # newly revised sets (of two or more labels)
+        logs = dict(loss_pll=l_pll.detach(), revised=new.float().mean())
         loss = l_pll
         if self.uniform:
             if queries is None: raise ConfigError("uniform=True but the model gave no label queries (use PLLNet(..., decoder=True))")
-            l_u = uniform_loss(queries, self.tau) - 1/self.tau               # Eq. (3) less its constant self term
+            if targets: l_u = target_loss(hid, self._aux['positions'].to(hid.device), self.tau)   # ours: outputs -> t_k
+            else: l_u = uniform_loss(queries, self.tau, centered=True)      # Eq. (3) less its constant self term 1/tau
             loss = loss + self.lambda_uniform*l_u
             logs['loss_uniform'] = l_u.detach()
         if y is not None and y.ndim == 1: logs['train_acc'] = (logits.detach().argmax(1) == y.to(logits.device)).float().mean()
@@ -543,15 +626,15 @@ class PLLFER(Objective):
         return loss, logs
 
     def _sync(self, trainer):
-        "Merge the ranks' revisions, candidate sets and true labels after an epoch."
+        "Merge the ranks' confidence (`merge_revisions`), candidate sets and true labels after an epoch."
         cand = self.candidates.float(); dist.all_reduce(cand, op=dist.ReduceOp.MAX)
-        rev = (self.confidence.max(1).values == 1) & (self.candidates.sum(1) > 1)
-        s, n = self.confidence*rev[:, None], rev.float()
-        dist.all_reduce(s); dist.all_reduce(n)
+        t = self.touched.float()
+        rev = (t > 0) & (self.confidence.max(1).values == 1) & (self.candidates.sum(1) > 1)
+        rs, nr, cs, nt = self.confidence*rev[:, None], rev.float(), self.confidence*t[:, None], t.clone()
+        for v in (rs, nr, cs, nt): dist.all_reduce(v)
         true = self.true_targets.clone(); dist.all_reduce(true, op=dist.ReduceOp.MAX)
-        k = cand.sum(1, keepdim=True)
         self.candidates, self.true_targets = cand.bool(), true
-        self.confidence = merge_revisions(s, n, torch.where(k > 0, cand/k.clamp(min=1), torch.zeros_like(cand)))
+        self.confidence = merge_revisions(rs, nr, cs, nt, self.confidence)
 
     def on_epoch_end(self, trainer, epoch:int)->dict:
         "Logs: the share of revised sets and, where true labels are known, disambiguation accuracy, revision precision, coverage."

@@ -12,15 +12,15 @@ import torch.distributed as dist
 from torch import Tensor
 from .core import ConfigError, check_choice
 from .train import Objective, ModelEMA
-from .pll import check_candidates, check_true_targets, init_confidence, pll_batch, pll_loss, disambiguation_accuracy
+from .pll import check_candidates, check_true_targets, init_confidence, pll_batch, pll_loss, disambiguation_accuracy, rc_update
 from .transforms import batch_strong
 from .ssl import model_head
 from .ssl.contrastive import projection_head, embed, fp32
 
 # %% auto #0
-__all__ = ['PLL_BASELINES', 'AUTHORS_SETTINGS', 'restrict', 'PLLObjective', 'SoftmaxCE', 'rc_update', 'RC', 'lw_loss',
-           'lw_update', 'LW', 'non_candidate_loss', 'crpll_target', 'consistency_rampup', 'CRPLL', 'update_prototypes',
-           'supcon_loss', 'moco_loss', 'pico_update', 'pico_phi', 'PiCO', 'pll_objective']
+__all__ = ['PLL_BASELINES', 'AUTHORS_SETTINGS', 'restrict', 'PLLObjective', 'SoftmaxCE', 'RC', 'lw_loss', 'lw_update', 'LW',
+           'non_candidate_loss', 'crpll_target', 'consistency_rampup', 'CRPLL', 'update_prototypes', 'supcon_loss',
+           'moco_loss', 'pico_update', 'pico_phi', 'PiCO', 'pll_objective']
 
 # %% ../nbs/43_pll_baselines.ipynb #8df60aa3
 def restrict(scores:Tensor,   # (B, C) probabilities, confidences or logits
@@ -120,14 +120,6 @@ class SoftmaxCE(PLLObjective):
         return F.cross_entropy(logits, y.long()), {'train_acc': (logits.detach().argmax(1) == y).float().mean()}
 
 # %% ../nbs/43_pll_baselines.ipynb #518d73a0
-def rc_update(probs:Tensor,    # (B, C) softmax predictions $g(x)$
-              S:Tensor,        # (B, C) 0/1 candidates
-             )->Tensor:        # (B, C) new weights, zero off the candidates
-    "RC's importance weights $w_j = g_j(x)/\\sum_{k\\in Y} g_k(x)$ (uniform on the candidates if all of them underflow)."
-    w = probs.float() * S
-    tot = w.sum(1, keepdim=True)
-    return torch.where(tot > 0, w / tot.clamp_min(1e-30), S / S.sum(1, keepdim=True))
-
 class _AfterStep:
     "Mixin of RC and LW: with `update='after_step'` the batch is predicted again after the optimiser step (authors' codes)."
     def step(self, trainer, batch):
