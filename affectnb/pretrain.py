@@ -10,7 +10,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import ConfigError, Preset, atomic_write, cache_dir, get_device
 from .synth import SynthAffect, SYNTH_LIKES
 from .datasets import FastLoader
-from .train import Objective, Trainer
+from .train import Objective, Trainer, rng_state, set_rng_state
+from .backbones import ResNet18
 
 # %% auto #0
 __all__ = ['IDENTITY_POSE', 'synthface_targets', 'synthface_data', 'SceneRegression', 'pretrain_synthface', 'load_synthface']
@@ -41,9 +42,11 @@ class SceneRegression(Objective):
         x, _, t = batch[:3]
         return F.mse_loss(model(x), t)
 
-def _key(arch, width, small_input, img_size, n, epochs, seed, difficulty)->str:
-    return hashlib.sha256(repr(('synthface-v1', arch, width, small_input, img_size, n, epochs, seed,
-                                difficulty)).encode()).hexdigest()[:20]
+def _key(arch, width, small_input, in_chans, normalize, img_size, n, epochs, seed, difficulty)->str:
+    # v2: the pre-training starts from ResNet18 weights drawn with `seed` (v1 started from the caller's own random
+    # initialisation, so the cached weights depended on which run happened to build them)
+    return hashlib.sha256(repr(('synthface-v2', arch, width, small_input, in_chans, normalize, img_size, n, epochs,
+                                seed, difficulty)).encode()).hexdigest()[:20]
 
 def pretrain_synthface(model:nn.Module,       # a ResNet18 (any width); its `fc` is replaced for the pre-training
                        img_size:int=48,       # side the images are rendered at (use the experiment's)
@@ -67,15 +70,19 @@ def load_synthface(model:nn.Module,   # a ResNet18 from `get_backbone`
     "Load the cached 'synthface' encoder weights into `model`, pre-training (and caching) them first if needed."
     if getattr(model, 'arch', None) != 'resnet18':
         raise ConfigError(f"pretrained='synthface' exists for the resnet18 backbone only; got {type(model).__name__}")
-    key = _key(model.arch, model.width, model.small_input, img_size, n, epochs, seed, difficulty)
+    shape = dict(width=model.width, small_input=model.small_input, in_chans=model.mean.shape[1], normalize=model.normalize)
+    key = _key(model.arch, *shape.values(), img_size, n, epochs, seed, difficulty)
     path = cache_dir()/'pretrain'/f'synthface-{key}.pt'
     sd = None
     if path.exists():
         try: sd = torch.load(path, map_location='cpu', weights_only=True)
         except Exception: sd = None                                    # corrupt cache: rebuild
-    if sd is None:
-        import copy
-        sd = pretrain_synthface(copy.deepcopy(model).cpu(), img_size, n, epochs, seed, difficulty, device)['encoder']
+    if sd is None:                     # build: from a start drawn with `seed` alone, leaving the caller's RNG untouched
+        state = rng_state()
+        try:
+            torch.manual_seed(seed)
+            sd = pretrain_synthface(ResNet18(7, **shape), img_size, n, epochs, seed, difficulty, device)['encoder']
+        finally: set_rng_state(state)
         buf = io.BytesIO(); torch.save(sd, buf)
         try: atomic_write(path, buf.getvalue())
         except OSError: warnings.warn(f"could not cache the synthface weights at {path}; they are rebuilt next time")
