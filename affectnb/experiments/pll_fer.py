@@ -568,15 +568,18 @@ def fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
     x = to_tensors(SubsetDataset(ds, pick), params.preset.img_size)[0]
     titles = []
     for i in pick:
-        v = ' '.join(f'{ab[c]}:{int(votes[i, c])}' for c in np.argsort(-votes[i]) if votes[i, c] > 0)
-        titles.append(f'label {ab[y[i]]}' + (f' (true {ab[int(true[i])]})' if true is not None else '') + f'\n{v}')
+        v = [f'{ab[c]}:{int(votes[i, c])}' for c in np.argsort(-votes[i], kind='stable') if votes[i, c] > 0]
+        titles.append(f'label {ab[y[i]]}' + (f' (true {ab[int(true[i])]})' if true is not None else '') +
+                      f"\nvotes {' '.join(v[:3])}" + (f"\n{' '.join(v[3:6])}" if len(v) > 3 else ''))
     stats = dict(n=len(ds), label_wrong=None if true is None else float(np.mean(y != np.asarray(true))))
-    return viz.plot_image_grid(x, nrow=min(8, len(pick)), titles=titles, indices=pick.tolist(), labels=y[pick].tolist(),
-                               title='FERPlus-style images whose majority label is wrong (votes per class)' if true is not None
-                                     else 'FERPlus images with the least decided votes',
+    what = ('FERPlus-style images whose majority label is wrong (votes per class)' if true is not None
+            else 'FERPlus images with the least decided votes')
+    ncol = min(4, len(pick)); nrows = -(-len(pick)//ncol)
+    return viz.plot_image_grid(x, nrow=ncol, titles=titles, indices=pick.tolist(), labels=y[pick].tolist(), size=1.7,
+                               row_titles=['majority label wrong' if true is not None else 'least decided'] + ['']*(nrows - 1),
                                path=figures_dir('pll_fer', params.out_dir)/'fig1',
                                provenance=dict(notebook='nbs/figures/pll_fig1.ipynb', preset=params.preset.name,
-                                               data_root=str(params.data_root) if params.data_root else None,
+                                               data_root=str(params.data_root) if params.data_root else None, description=what,
                                                seeds=list(params.seeds), dataset=dataset_label('ferplus', params), **stats))
 
 # %% ../../nbs/48_exp_pll_fer.ipynb #9511ea73
@@ -740,11 +743,14 @@ def disamb_examples(name:str='fig7', preset:str='smoke', data_root=None, seeds=N
                      changed_precision=float(np.mean(label[changed] == t[changed])) if len(changed) else None)
     if not len(pick): raise ConfigError(f"the run revised no candidate set (threshold {sp.setting.get('threshold')}); nothing to show")
     x = to_tensors(SubsetDataset(train, pick), g.params.preset.img_size)[0]
-    return viz.plot_image_grid(x, nrow=min(8, len(pick)), titles=titles, indices=pick.tolist(), labels=y[pick].tolist(),
-                               title=f"{TITLE[dataset_of(sp)]}{'' if g.params.data_root else ' (SynthAffect)'}: converted label -> "
-                                     "PLL-FER's label, and the candidates disambiguation removed",
+    what = (f"{TITLE[dataset_of(sp)]}{'' if g.params.data_root else ' (SynthAffect)'}: converted label -> PLL-FER's label, "
+            "and the candidates disambiguation removed")
+    ncol = min(4, len(pick)); nrows = -(-len(pick)//ncol)
+    return viz.plot_image_grid(x, nrow=ncol, titles=titles, indices=pick.tolist(), labels=y[pick].tolist(), size=1.7,
+                               row_titles=[f"{TITLE[dataset_of(sp)]}: label -> PLL-FER"] + ['']*(nrows - 1),
                                path=figures_dir('pll_fer', g.params.out_dir)/name,
-                               provenance=g.provenance(f'nbs/figures/pll_{name}.ipynb', recs) | dict(disambiguation=stats))
+                               provenance=g.provenance(f'nbs/figures/pll_{name}.ipynb', recs) | dict(disambiguation=stats,
+                                                                                                    description=what))
 
 def fig7(**kw):
     "pll_fer Fig. 7: disambiguation examples on FERPlus (see `disamb_examples` for the parameters)."
