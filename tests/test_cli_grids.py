@@ -12,10 +12,11 @@ import pytest, yaml
 papermill = pytest.importorskip('papermill')
 from papermill.cli import _resolve_type
 import affectnb.experiments.leaf as leaf, affectnb.experiments.clcl as clcl, affectnb.experiments.sspa_jt as sspa_jt
-import affectnb.experiments.pll_fer as pll_fer
+import affectnb.experiments.pll_fer as pll_fer, affectnb.experiments.lsef as lsef
 
 ROOT = Path(__file__).resolve().parent.parent
-PAPERS = {'leaf': (leaf, 'leaf'), 'clcl': (clcl, 'clcl'), 'sspa_jt': (sspa_jt, 'sspa'), 'pll_fer': (pll_fer, 'pll')}   # paper -> (module, notebook prefix)
+PAPERS = {'leaf': (leaf, 'leaf'), 'clcl': (clcl, 'clcl'), 'sspa_jt': (sspa_jt, 'sspa'), 'pll_fer': (pll_fer, 'pll'),
+          'lsef': (lsef, 'lsef')}   # paper -> (module, notebook prefix)
 GRIDS = [(paper, name) for paper, (mod, _) in PAPERS.items() for name in mod.CLI_GRIDS]
 MARK = re.compile(r"\*\*The paper's grid\*\*:\s*(?:`([^`]*)`|(the defaults))")
 
