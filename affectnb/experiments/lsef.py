@@ -28,11 +28,11 @@ __all__ = ['DATASETS', 'TITLE', 'TASK', 'REAL_DIRS', 'FOLDS', 'MODULES', 'N_MAPS
            'HEADLINE', 'CLASS_COLUMNS', 'TABLE1_COLUMNS', 'TABLE3_COLUMNS', 'TABLE4_COLUMNS', 'FIG_CONFIGS',
            'CLI_GRIDS', 'check_folds', 'video_source', 'dataset_label', 'dataset_of', 'lsef_spec', 'build_model',
            'floor_schedule', 'ClipClassification', 'CentreFrameRegression', 'centre', 'make_objective', 'ClipLoader',
-           'make_loader', 'unhex16', 'lsef_run', 'LSEFGrid', 'row_of', 'paired_verdict', 'metric_value', 'per_seed',
-           'table_cells', 'paired', 'LSEFComparison', 'gains_section', 'check_table1', 'table1', 'check_table2',
-           'table2', 'check_table3', 'table3', 'check_table4', 'table4', 'lowpass_1d', 'check_fig1',
-           'decomposition_stats', 'fig1', 'check_fig6', 'temporal_variation', 'fig6', 'check_fig7', 'silhouette',
-           'fig7']
+           'make_loader', 'unhex16', 'activation_maps', 'lsef_run', 'LSEFGrid', 'row_of', 'paired_verdict',
+           'metric_value', 'per_seed', 'table_cells', 'paired', 'LSEFComparison', 'gains_section', 'check_table1',
+           'table1', 'check_table2', 'table2', 'check_table3', 'table3', 'check_table4', 'table4', 'lowpass_1d',
+           'check_fig1', 'decomposition_stats', 'fig1', 'check_fig6', 'temporal_variation', 'fig6', 'check_fig7',
+           'silhouette', 'fig7']
 
 # %% ../../nbs/58_exp_lsef.ipynb #d4f6db22
 _RAO = dict(rho=0.05, alpha=1.0, beta=1.0, gamma=0.0, tau_r=1e-2, tau_s=1e-3)   # ours: the paper gives none of them
@@ -41,7 +41,7 @@ register_preset(Preset(name='paper', paper='lsef', img_size=112, backbone='x3d_s
                        n_train=None, n_test=None, num_workers=8, seeds=(0, 1, 2),
                        extra=dict(frames=16, min_lr=5e-6, pretrained='kinetics400', rao=_RAO, folds=(1, 2, 3, 4, 5))))
 register_preset(Preset(name='smoke', paper='lsef', img_size=48, backbone='x3d_tiny', optimizer='adamw', lr=2e-3,
-                       weight_decay=0.05, batch_size=16, eval_batch_size=64, epochs=8, schedule='cosine',
+                       weight_decay=0.05, batch_size=8, eval_batch_size=64, epochs=10, schedule='cosine', warmup_epochs=1,
                        n_train=480, n_test=240, seeds=(0, 1), difficulty=0.75,
                        extra=dict(frames=8, min_lr=1e-4, pretrained=None, rao=_RAO, folds=(5,))))
 register_preset(Preset(name='ci', paper='lsef', img_size=32, backbone='x3d_tiny', optimizer='adamw', lr=2e-3,
@@ -190,6 +190,17 @@ def unhex16(d:dict)->np.ndarray:
     return np.frombuffer(bytes.fromhex(d['hex']), dtype=np.float16).astype(np.float32).reshape(d['shape'])
 
 @torch.no_grad()
+def activation_maps(net:LSEFNet, x:torch.Tensor, stage:int=2)->torch.Tensor:
+    "Mean |activation| over channels after backbone block `stage` (2: res3) and the LSEF modules placed there, (B, T, H', W')."
+    h = net.backbone.prepare(x) if hasattr(net.backbone, 'prepare') else x
+    for i, block in enumerate(net.backbone.blocks[:stage + 1]):
+        h = block(h)
+        for name in ('sem', 'ddm', 'cim'):                        # as LSEFNet.forward_features, up to `stage`
+            m = getattr(net, name)
+            if m is not None and net.positions[name] == i: h = m(h)
+    return h.abs().mean(1)
+
+@torch.no_grad()
 def _embeddings(model:LSEFNet, loader, device)->np.ndarray:
     model.eval(); out = []
     for b in loader:
@@ -226,7 +237,7 @@ def lsef_run(spec:RunSpec, params:Params)->dict:
         res['metrics'] = dict(rmse_valence=rv, rmse_arousal=ra, rmse=(rv + ra)/2, ccc_valence=ccc(yc[:, 0], o[:, 0]),
                               ccc_arousal=ccc(yc[:, 1], o[:, 1]), n=int(len(yc)))
     model.eval()
-    with torch.no_grad(): fm = model.feature_maps(next(iter(el))[0][:N_MAPS].to(tr.device)).float().cpu().numpy()
+    fm = activation_maps(model, next(iter(el))[0][:N_MAPS].to(tr.device)).float().cpu().numpy()
     res['feature_maps'] = _hex16(fm)
     res['wall_time'] = time.time() - t0
     return res
@@ -590,7 +601,7 @@ def _overlay(frame:torch.Tensor, m:np.ndarray)->np.ndarray:
 
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          datasets=None, shard=None, progress:bool=True, accept_stale:bool=False):
-    "lsef Fig. 6: per-frame feature maps of X3D and LSEF on a DFEW-like and a VEATIC-like test clip, with their temporal variation."
+    "lsef Fig. 6: per-frame feature maps (res3, after DDM where present) of X3D and LSEF on a DFEW-like and a VEATIC-like test clip, with their temporal variation."
     g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale)
     recs = g.run(shard, progress)
     row = row_of(FIG_CONFIGS)
@@ -618,7 +629,7 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
         a, b = v.get('X3D (baseline)', {}), v.get('LSEF', {})
         verdicts[d] = paired_verdict([b[s] - a[s] for s in sorted(set(a) & set(b))], -1.0)   # the paper: LSEF smoother
     prov = g.provenance('nbs/figures/lsef_fig6.ipynb', recs) | dict(temporal_variation=tv, verdicts=verdicts, shown_seed=s0)
-    title = ('lsef Fig. 6 (ours): feature maps (mean |activation| of the last stage, first test clip, seed '
+    title = ('lsef Fig. 6 (ours): feature maps (mean |activation| entering res4, first test clip, seed '
              f"{s0}); temporal variation, LSEF − X3D: " +
              '; '.join(f"{TITLE[d]} {v['mean']:+.3f} ({v['verdict']})" for d, v in verdicts.items()))
     return viz.plot_image_grid(torch.stack([torch.as_tensor(i, dtype=torch.float32) for i in imgs]),
