@@ -21,7 +21,7 @@ OUTPUTS = sorted(FIGURES.glob('**/*.json'))
 
 def test_there_are_committed_outputs():
     "Each implemented paper has committed outputs (a paper's outputs are removed only when they cannot be regenerated)."
-    for paper in ('leaf', 'sspa_jt', 'clcl', 'pll_fer'):
+    for paper in ('leaf', 'sspa_jt', 'clcl', 'pll_fer', 'lsef'):
         assert len(list((FIGURES/paper).glob('*.json'))) >= 4, f'expected the committed outputs of {paper} under {FIGURES}'
 
 @pytest.mark.skipif(_history_available() is not None, reason=str(_history_available()))
