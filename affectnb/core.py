@@ -197,6 +197,8 @@ class Preset:
     grad_clip: float|None = None
     seeds: tuple = (0, 1, 2)
     difficulty: float = 1.0             # SynthAffect difficulty knob
+    max_steps: int|None = None          # dry run: stop training after this many optimisation steps (None: the whole schedule)
+    max_eval_batches: int|None = None   # dry run: evaluate at most this many batches per evaluation (None: all)
     extra: dict = field(default_factory=dict)  # paper-specific values (k experts, T_S, ...)
 
     def __getattribute__(self, name):
@@ -233,6 +235,10 @@ class Preset:
         if not 0 < self.difficulty <= 3: raise ConfigError(f"preset.difficulty={self.difficulty} must be in (0, 3]")
         if self.ema is not None and not 0 < self.ema < 1: raise ConfigError(f"preset.ema={self.ema} must be in (0, 1) or None")
         if not len(self.seeds): raise ConfigError("preset.seeds must hold at least one seed")
+        for k in ('max_steps', 'max_eval_batches'):
+            v = getattr(self, k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise ConfigError(f"preset.{k}={v!r} must be a positive integer or None (None: no limit)")
         return self
 
     def to_dict(self)->dict:

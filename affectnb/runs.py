@@ -648,6 +648,8 @@ def _parser()->argparse.ArgumentParser:
     grid.add_argument('--seeds', default=None, help="comma-separated seeds, e.g. 0,1,2 (default: the preset's)")
     grid.add_argument('--shard', default=None, help="i/n: only the i-th of n parts (1-based, e.g. $SLURM_ARRAY_TASK_ID/8)")
     grid.add_argument('--results-dir', default=None, help='results store (default: $AFFECTNB_RESULTS or <home>/results)')
+    grid.add_argument('--max-steps', type=int, default=None,
+                      help='a dry run: each run trains this many steps and evaluates 2 batches (recorded in its spec; never a result)')
     p = argparse.ArgumentParser(prog='affectnb', description='Run and inspect the grids of runs behind the tables and figures.')
     sub = p.add_subparsers(dest='cmd', required=True)
     sub.add_parser('list', parents=[common], help='list the registered experiments')
@@ -686,12 +688,13 @@ def main(argv:Sequence[str]|None=None)->int:
         exp = get_experiment(args.name)
         check_choice('--preset', args.preset, ('ci', 'smoke', 'paper'))
         seeds, shard, store = _parse_seeds(args.seeds), parse_shard(args.shard), ResultStore(args.results_dir)
+        kw = {} if args.max_steps is None else dict(max_steps=args.max_steps)
         if args.cmd == 'run':
             recs = exp.run(args.preset, args.data_root, seeds, args.device, store, shard=shard,
-                           progress=not args.no_progress, rerun=args.rerun, accept_stale=args.accept_stale)
+                           progress=not args.no_progress, rerun=args.rerun, accept_stale=args.accept_stale, **kw)
             print(f'{exp.name}: {len(recs)} runs in {store.root}')
             return 0
-        specs = exp.specs(args.preset, args.data_root, seeds)
+        specs = exp.specs(args.preset, args.data_root, seeds, **kw)
         part = shard_specs(specs, shard)
         recs = {s.key: store.get(s) for s in part}
         stale = sum(r is not None and bool(stale_reasons(r, s)) for s, r in zip(part, recs.values()))

@@ -402,6 +402,9 @@ class Trainer:
         self.use_amp = bool(self.preset.amp) and self.device.type == 'cuda'
         self.scheduler, self.history, self.epoch, self.step_in_epoch, self.global_step = None, [], 0, 0, 0
         self.steps_per_epoch, self.train_loader = None, None
+        # a dry run (preset.max_steps / max_eval_batches): stop after that many steps / evaluation batches
+        self.max_steps, self.max_eval_batches = self.preset.max_steps, self.preset.max_eval_batches
+        self.stopped_early = False
 
     def autocast(self):
         "bf16 autocast on CUDA when AMP is on, else a no-op context."
@@ -529,6 +532,7 @@ def _run_epoch(self:Trainer, loader, epoch:int, bar=None)->dict:
             logs_n[k] = logs_n.get(k, 0) + 1
         n += 1; n_img += _batch_size(batch)
         if bar is not None: bar.update(1)
+        if self.max_steps is not None and self.global_step >= self.max_steps: break
     if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
     dt = time.perf_counter() - t0
     rec = dict(epoch=epoch + 1, lr=lr0, **_mean_logs(self, loss_sum, logs_sum, logs_n, n))
@@ -575,12 +579,15 @@ def _fit_epochs(self:Trainer, train_loader, epochs, eval_loader, eval_every, res
                 rec = _run_epoch(self, loader, epoch, bar if self.progress else None)
             logs = self.objective.on_epoch_end(self, epoch)
             if logs: rec.update({k: float(v) for k, v in logs.items()})
-            if eval_loader is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == E):
+            self.stopped_early = self.max_steps is not None and self.global_step >= self.max_steps
+            if self.stopped_early: rec['dry_run_max_steps'] = self.max_steps     # a dry run: never a result
+            if eval_loader is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == E or self.stopped_early):
                 rec.update({f'eval_{k}': v for k, v in self.evaluate(eval_loader).items()})
                 if self.ema is not None: rec.update({f'ema_eval_{k}': v for k, v in self.evaluate(eval_loader, use_ema=True).items()})
             self.history.append(rec)
             if self.ckpt_path is not None: self.save()
             outer.update(1); outer.set_postfix({k: f'{v:.4g}' for k, v in rec.items() if k in ('train_loss', 'eval_accuracy')})
+            if self.stopped_early: break
     finally:
         outer.close()
         if self.grad_norms is not None: self.grad_norms.detach()
@@ -596,7 +603,8 @@ def _predict(self:Trainer, loader:Iterable, use_ema:bool=False)->tuple:
     logits, ys = [], []
     try:
         with torch_threads(self.num_threads):
-            for batch in loader:
+            for k, batch in enumerate(loader):
+                if self.max_eval_batches is not None and k >= self.max_eval_batches: break   # a dry run
                 x, y = split_xy(to_device(batch, self.device))
                 with self.autocast(): out = self.objective.predict(m, x)
                 logits.append(out.float().cpu())

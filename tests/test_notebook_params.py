@@ -89,3 +89,12 @@ def test_papermill_cli_run_is_clean(tmp_path):
     assert 'Unable to parse' not in r.stderr and 'Passed unknown parameter' not in r.stderr, r.stderr[-3000:]
     assert r.returncode == 0, r.stderr[-3000:]
     assert _provenance(tmp_path/'figures')['seeds'] == [0, 1]
+
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_takes_max_steps(nb):
+    "The dry run of the paper path (`-p max_steps N`) reaches the library from every artefact notebook."
+    ps = papermill.inspect_notebook(str(nb))
+    assert 'max_steps' in ps and ps['max_steps']['default'] == 'None', f'{nb.name}: no max_steps parameter (default None)'
+    code = '\n'.join(''.join(c['source']) for c in _cells(nb)
+                     if c['cell_type'] == 'code' and 'parameters' not in c.get('metadata', {}).get('tags', []))
+    assert 'max_steps=max_steps' in code, f'{nb.name}: max_steps is not passed to the library'

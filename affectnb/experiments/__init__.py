@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 from ..core import (ConfigError, DatasetError, Preset, check_choice, get_preset, get_device,
-                           seed_everything, results_dir as _results_dir)
+                           seed_everything, untracked, cache_dir, results_dir as _results_dir)
 from ..datasets import load_dataset, to_tensors, FastLoader
 from ..transforms import batch_weak, weak_view, eval_view
 from ..metrics import classification_metrics, aggregate
@@ -20,9 +20,10 @@ from ..train import Trainer, Supervised
 from ..runs import RunSpec, ResultStore, run_grid, runs_provenance
 
 # %% auto #0
-__all__ = ['REAL_DIRS', 'SYNTH_LIKE', 'check_datasets', 'Params', 'check_params', 'dataset_label', 'get_source', 'train_augment',
-           'WithExtras', 'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'spec_of', 'cell_stats',
-           'summarise', 'register_grids', 'ArtefactGrid']
+__all__ = ['DRY_RUN_CPU_BATCH', 'DRY_RUN_EVAL_BATCHES', 'REAL_DIRS', 'SYNTH_LIKE', 'check_datasets', 'Params',
+           'dry_run_overrides', 'synthetic_paper_overrides', 'check_params', 'dataset_label', 'get_source',
+           'train_augment', 'WithExtras', 'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'spec_of',
+           'cell_stats', 'summarise', 'register_grids', 'ArtefactGrid']
 
 # %% ../../nbs/09b_experiments.ipynb #a1c0de02
 def _norm(s)->str:
@@ -138,6 +139,29 @@ class Params:
     @property
     def synthetic(self)->bool: return self.data_root is None
 
+DRY_RUN_CPU_BATCH = 4      # a dry run on a CPU trains batches of at most this many images (clips); stated in the spec
+DRY_RUN_EVAL_BATCHES = 2   # and evaluates this many batches
+
+def dry_run_overrides(max_steps:int,          # optimisation steps to train
+                      preset:Preset,          # the preset the dry run stands in for
+                      device:torch.device,    # a CPU gets smaller batches
+                     )->dict:
+    "Preset overrides of a dry run: `max_steps` steps, 2 evaluation batches, and on a CPU batches of at most 4."
+    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
+        raise ConfigError(f"max_steps={max_steps!r}: expected a positive integer (the steps of a dry run) or None (a full run)")
+    o = dict(max_steps=int(max_steps), max_eval_batches=DRY_RUN_EVAL_BATCHES)
+    if torch.device(device).type == 'cpu':
+        with untracked():
+            if preset.batch_size > DRY_RUN_CPU_BATCH: o['batch_size'] = DRY_RUN_CPU_BATCH
+            if preset.eval_batch_size > 2*DRY_RUN_CPU_BATCH: o['eval_batch_size'] = 2*DRY_RUN_CPU_BATCH
+    return o
+
+def synthetic_paper_overrides(paper:str)->dict:
+    "Preset overrides of the `paper` preset on SynthAffect (no data root): the smoke preset's numbers of images."
+    with untracked():
+        s = get_preset('smoke', paper)
+        return dict(n_train=s.n_train, n_test=s.n_test)
+
 def check_params(paper:str,                 # paper key whose `paper` preset applies
                  preset:str='smoke',        # ci | smoke | paper
                  data_root:str|None=None,   # folder with the real data sets; None = SynthAffect
@@ -147,27 +171,35 @@ def check_params(paper:str,                 # paper key whose `paper` preset app
                  out_dir:str|None=None,     # figures root; None = <home>/figures
                  overrides:dict|None=None,  # preset field overrides
                  accept_stale:bool=False,   # reuse stored runs made by other code or another environment; their cells are marked stale
+                 max_steps:int|None=None,   # a dry run: train this many steps, evaluate 2 batches (never a result)
                  **extra)->Params:
     "Validate a notebook's parameters; raise `ConfigError`/`DatasetError` naming what was expected."
     check_choice('preset', preset, ('ci', 'smoke', 'paper'))
-    p = get_preset(preset, paper, **(overrides or {}))
     root = None
     if data_root is not None:
         root = Path(data_root).expanduser()
         if not root.is_dir():
             raise DatasetError(f"data_root={str(data_root)!r} is not a folder; expected the folder that holds the real "
                                f"data sets (e.g. RAF-DB/, AffectNet/), or data_root=None for SynthAffect")
+    device = get_device(device)
+    overrides = dict(overrides or {})
+    if preset == 'paper' and root is None: overrides = synthetic_paper_overrides(paper) | overrides
+    if max_steps is not None: overrides = dry_run_overrides(max_steps, get_preset(preset, paper), device) | overrides
+    p = get_preset(preset, paper, **overrides)
+    if p.max_steps is not None and out_dir is None: out_dir = cache_dir()/'dry_run'   # never over the committed figures
     given = p.seeds if seeds is None else seeds
     seeds = _as_list(given, 'seeds', numeric=True)
     if not all(isinstance(s, (int, np.integer)) and s >= 0 for s in seeds):
         raise ConfigError(f"seeds={given!r}: expected a non-empty list of non-negative integers, e.g. [0, 1, 2]")
-    return Params(preset=p, data_root=root, seeds=tuple(int(s) for s in seeds), device=get_device(device),
+    return Params(preset=p, data_root=root, seeds=tuple(int(s) for s in seeds), device=device,
                   results_dir=_results_dir(results_dir), out_dir=Path(out_dir).expanduser() if out_dir else None,
-                  overrides=dict(overrides or {}), extra=extra, accept_stale=bool(accept_stale))
+                  overrides=overrides, extra=extra, accept_stale=bool(accept_stale))
 
-def _params(paper:str, preset, data_root, seeds, device, results_dir, out_dir, accept_stale:bool=False)->Params:
+def _params(paper:str, preset, data_root, seeds, device, results_dir, out_dir, accept_stale:bool=False,
+            max_steps:int|None=None)->Params:
     "`check_params` with the parameters every artefact function of `paper` takes, in their order."
-    return check_params(paper, preset, data_root, seeds, device, results_dir, out_dir, accept_stale=accept_stale)
+    return check_params(paper, preset, data_root, seeds, device, results_dir, out_dir, accept_stale=accept_stale,
+                        max_steps=max_steps)
 
 # %% ../../nbs/09b_experiments.ipynb #5f396854
 REAL_DIRS = {'rafdb': 'RAF-DB', 'ferplus': 'FERPlus', 'affectnet7': 'AffectNet', 'affectnet8': 'AffectNet',
@@ -349,8 +381,10 @@ class ArtefactGrid:
         "What this artefact will run."
         done, todo = self.status(); p = self.params
         opts = '; '.join(f'{k}={v}' for k, v in self.options.items())
-        return (f"{self.paper} {self.name} at preset {p.preset.name!r} on {'SynthAffect' if p.synthetic else p.data_root}, "
-                f"seeds {list(p.seeds)}: {len(self.specs)} runs ({done} in {p.results_dir}, {todo} to train); {opts}")
+        dry = f"DRY RUN ({p.preset.max_steps} steps per run, never a result), " if p.preset.max_steps else ''
+        return (f"{dry}{self.paper} {self.name} at preset {p.preset.name!r} on {'SynthAffect' if p.synthetic else p.data_root}"
+                + (f" ({', '.join(f'{k}={v}' for k, v in p.overrides.items())})" if p.overrides else '') +
+                f", seeds {list(p.seeds)}: {len(self.specs)} runs ({done} in {p.results_dir}, {todo} to train); {opts}")
 
     def run(self, shard=None, progress:bool=True)->list:
         "Execute the missing runs (of `shard`) and return every available record."
@@ -365,6 +399,7 @@ class ArtefactGrid:
                     data_root=str(p.data_root) if p.data_root else None, seeds=list(p.seeds),
                     options={k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()},
                     **self.extra_provenance(), runs=[r['key'] for r in records], n_runs=len(self.specs),
-                    n_found=len(records), accept_stale=p.accept_stale)
+                    n_found=len(records), accept_stale=p.accept_stale, overrides=dict(p.overrides),
+                    dry_run=p.preset.max_steps is not None)
 
     def __repr__(self): return self.describe()

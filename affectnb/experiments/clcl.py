@@ -265,10 +265,10 @@ def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', 
                  img_size:int=224,    # input side (the paper: 224)
                  width:int=64,        # ResNet-18 base width (64 = the paper's network)
                  num_classes:int=7,   # classifier outputs
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table I's parameters (no run is trained)."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     opts = dict(img_size=_check_int('img_size', img_size, 32, 448), width=_check_int('width', width, 1, 256),
                 num_classes=_check_int('num_classes', num_classes, 2, 1000))
     return Grid('table1', params, [], opts)
@@ -287,11 +287,11 @@ def complexity(img_size:int=224, width:int=64, num_classes:int=7)->dict:
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            img_size:int=224, width:int=64, num_classes:int=7, shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "clcl Table I: measured parameters (M) and FLOPs (G, multiply-adds) of training the baseline and CLCL."
     g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, img_size, width, num_classes,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     c = complexity(**g.options)
     cell = lambda v, s: dict(mean=v/s, std=None, n=None)
     repro = {'Training the baseline': dict(Params=cell(c['baseline']['params_train'], 1e6), FLOPs=cell(c['baseline']['macs_train'], 1e9)),
@@ -329,12 +329,12 @@ def check_variants(variants)->tuple:
 def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  variants=TABLE4_DEFAULT,   # names / triples, or 'all' (the paper's 8 rows)
                  datasets=('rafdb',),       # rafdb, affectnet7, ferplus, or 'all'
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                  overrides:dict|None=None,  # preset field overrides, e.g. {'width': 32} (a check of the smoke conclusions)
                 )->Grid:
     "Validate clcl Table IV's parameters and list its runs."
     params = check_params('clcl', preset, data_root, seeds, device, results_dir, out_dir, overrides=overrides,
-                          accept_stale=accept_stale)
+                          accept_stale=accept_stale, max_steps=max_steps)
     vs, ds = check_variants(variants), check_datasets(datasets, TABLE4_DATASETS, COLUMN)
     specs = [clcl_spec(params, 'clcl', d, s, *v) for d in ds for v in vs for s in params.seeds]
     return Grid('table4', params, specs, dict(variants=tuple(variant_name(v) for v in vs), datasets=ds))
@@ -343,12 +343,12 @@ def _mark(b)->str: return '✓' if b else '✗'
 
 def table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            variants=TABLE4_DEFAULT, datasets=('rafdb',), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
            overrides:dict|None=None,  # preset field overrides, e.g. {'width': 32}; write to another out_dir
           ):
     "clcl Table IV reproduced: accuracy (%) of every module combination, mean ± std over seeds beside the paper's."
     g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, variants, datasets,
-                     accept_stale=accept_stale, overrides=overrides)
+                     accept_stale=accept_stale, max_steps=max_steps, overrides=overrides)
     recs = g.run(shard, progress)
     st = cell_stats(recs, lambda s: (tuple(_mark(v) for v in _switches(s).values()), COLUMN[s.setting['target']]))
     repro = {}
@@ -378,10 +378,10 @@ def check_settings(settings, params:Params)->tuple:
 def check_table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  settings=TABLE5_DEFAULT,   # alpha/beta settings, or 'all' (the paper's 12 rows)
                  datasets=('rafdb',),       # the paper: RAF-DB
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table V's parameters and list its runs."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     rows, ds = check_settings(settings, params), check_datasets(datasets, ('rafdb',), COLUMN)
     specs = [clcl_spec(params, 'clcl', d, s, alpha=a, beta=b) for d in ds for a, b in rows for s in params.seeds]
     return Grid('table5', params, specs, dict(settings=tuple(dict(alpha=list(a), beta=list(b)) for a, b in rows), datasets=ds))
@@ -394,11 +394,11 @@ def table5_row(spec:RunSpec)->tuple:
 
 def table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            settings=TABLE5_DEFAULT, datasets=('rafdb',), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "clcl Table V reproduced: RAF-DB accuracy (%) for each alpha/beta setting beside the paper's."
     g = check_table5(preset, data_root, seeds, device, results_dir, out_dir, settings, datasets,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     from affectnb.reference import get as reported
     printed = set(reported('clcl', 'table5').index)
@@ -426,21 +426,21 @@ class Tables:
 
 def check_table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  datasets=('rafdb',),      # rafdb, sfew, ferplus, affectnet7, or 'all'
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table VII's parameters and list its runs (baseline and CLCL per data set)."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ds = check_datasets(datasets, DATASETS, COLUMN)
     specs = [clcl_spec(params, m, d, s) for d in ds for m in METHODS for s in params.seeds]
     return Grid('table7', params, specs, dict(datasets=ds))
 
 def table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            datasets=('rafdb',), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           )->Tables:
     "clcl Tables VII and VIII: accuracy (%) of the baseline and CLCL (mean ± std over seeds), the others as printed."
     from affectnb.reference import get as reported
-    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale=accept_stale)
+    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     rows = {'baseline': 'baseline', 'clcl': 'Ours (proposed)'}
     st = cell_stats(recs, lambda s: (rows[s.method], COLUMN[s.setting['target']]))
@@ -472,10 +472,10 @@ def check_fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', re
                datasets=('rafdb',),    # the paper: RAF-DB and SFEW
                k_fm=(2, 4, 8),         # K_FM values, at most C_L (the last block's channels); 'all' = FIG8_K_FM
                k_bs=(3, 7, 14),        # K_BS values, at most the batch size; 'all' = FIG8_K_BS
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate clcl Fig. 8's parameters and list its runs."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ds = check_datasets(datasets, DATASETS, COLUMN)
     fm = _check_ks(FIG8_K_FM if k_fm == 'all' else k_fm, 'k_fm', params)
     bs = _check_ks(FIG8_K_BS if k_bs == 'all' else k_bs, 'k_bs', params)
@@ -485,12 +485,12 @@ def check_fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 
 def fig8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          datasets=('rafdb',), k_fm=(2, 4, 8), k_bs=(3, 7, 14), shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "clcl Fig. 8: accuracy (%) against K_FM and against K_BS, one line per data set, the paper's best K marked."
     import matplotlib.pyplot as plt
     g = check_fig8(preset, data_root, seeds, device, results_dir, out_dir, datasets, k_fm, k_bs,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     d0 = lambda s: option_defaults(g.params, s.setting['target'])   # K_BS: the data set's classes
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6))

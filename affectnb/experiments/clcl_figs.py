@@ -222,10 +222,10 @@ def _baseline_and_clcl(name:str, params:Params, dataset:str)->FigureGrid:
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                dataset:str='rafdb',   # the paper: RAF-DB
                last:int=1,            # epochs at the end of training averaged as "after the training" (1..epochs)
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->FigureGrid:
     "Validate clcl Fig. 5's parameters and list its runs (baseline, the MSR-only control and CLCL, every seed)."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     E = params.preset.epochs
     if isinstance(last, bool) or not isinstance(last, (int, np.integer)) or not 1 <= last <= E:
         raise ConfigError(f"last={last!r}: expected an integer number of final epochs in 1..{E} (the preset's epochs)")
@@ -240,10 +240,10 @@ def _missing(g, res):
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          dataset:str='rafdb', last:int=1, shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "clcl Fig. 5 (and 1a): block gradient norms over the classifier-input norm, baseline / MSR-only / CLCL, CLCL's per-group norms, the ratios and a verdict."
-    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset, last, accept_stale=accept_stale)
+    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset, last, accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     d = g.options['dataset']; runs = {m: _by_seed(res, m, d) for m in ('baseline', 'msr', 'clcl')}
     runs = {m: r for m, r in runs.items() if r}
@@ -306,10 +306,10 @@ def recall_change(cm_base, cm_ours, classes:Sequence[str])->dict:
 # %% ../../nbs/29_exp_clcl_figs.ipynb #bb7ef461
 def check_fig6(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
                datasets=('rafdb', 'affectnet7'), # rafdb, ferplus, sfew, affectnet7 or 'all' (the paper: all four)
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->FigureGrid:
     "Validate clcl Fig. 6's parameters and list its runs."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ds = check_datasets(datasets, DATASETS, COLUMN)
     return figure_grid('fig6', params, [(m, d, s) for d in ds for m in ('baseline', 'clcl') for s in params.seeds], dict(datasets=ds))
 
@@ -317,10 +317,10 @@ def _classes(result:dict, C:int)->list: return list(result.get('classes') or cla
 
 def fig6(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
          datasets=('rafdb', 'affectnet7'), shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "clcl Fig. 6: test confusion matrices of the baseline and CLCL, one row per data set, and CLCL's recall changes."
-    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale=accept_stale)
+    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     cms, names, change = {}, {}, {}
     for d in g.options['datasets']:
@@ -381,10 +381,10 @@ def check_fig9(preset:str='smoke', data_root=None, seeds=(0,), device='auto', re
                dataset:str='rafdb',   # the paper: RAF-DB
                epochs=None,           # epochs to show; None = every saved checkpoint of the runs
                n_points:int=500,      # test images embedded (a random subset, the same in every panel)
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->FigureGrid:
     "Validate clcl Fig. 9's parameters and list its runs (the first seed)."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     es = _check_epochs(epochs, params.preset.epochs)
     n = _check_int('n_points', n_points, 10)
@@ -393,11 +393,11 @@ def check_fig9(preset:str='smoke', data_root=None, seeds=(0,), device='auto', re
 
 def fig9(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
          dataset:str='rafdb', epochs=None, n_points:int=500, shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "clcl Fig. 9: t-SNE of test features of the baseline (top row) and CLCL (bottom row) at several epochs, with silhouettes."
     g = check_fig9(preset, data_root, seeds, device, results_dir, out_dir, dataset, epochs, n_points,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     o = g.options; d, s = o['dataset'], o['seed']
     test = get_source(d, g.params, 'test')
@@ -502,10 +502,10 @@ def check_fig10_11(preset:str='smoke', data_root=None, seeds=(0,), device='auto'
                    classes=FIG7_CLASSES,          # one test image of each (Fig. 7: happy, surprise, anger, sad)
                    n_per_group:int=4,             # Fig. 10: feature maps per semantic group
                    n_stats:int=200,               # test images for the active-area statistics
-                   accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                   accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                   )->FigureGrid:
     "Validate clcl Figs. 10-11's parameters and list their runs (the first seed)."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     d = check_datasets(dataset, DATASETS, COLUMN, 'dataset', one=True)
     ms = check_methods(methods, tuple(METHODS))
     if 'clcl' not in ms: raise ConfigError(f"methods={list(ms)} must include 'clcl' (Fig. 10 shows CLCL's semantic groups)")
@@ -521,11 +521,11 @@ def check_fig10_11(preset:str='smoke', data_root=None, seeds=(0,), device='auto'
 def fig10_11(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_dir=None, out_dir=None,
              dataset:str='rafdb', methods=('baseline', 'clcl'), classes=FIG7_CLASSES, n_per_group:int=4, n_stats:int=200,
              shard=None, progress:bool=True,
-             accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+             accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
             ):
     "clcl Figs. 10-11: CLCL's feature maps per semantic group (left) and every block's map per method (right), last epoch."
     g = check_fig10_11(preset, data_root, seeds, device, results_dir, out_dir, dataset, methods, classes, n_per_group, n_stats,
-                       accept_stale=accept_stale)
+                       accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     o = g.options; d, s = o['dataset'], o['seed']
     ms = [m for m in o['methods'] if (m, d, s) in res]
@@ -588,10 +588,10 @@ def crossover_epoch(baseline:Sequence[float], ours:Sequence[float])->int|None:
 # %% ../../nbs/29_exp_clcl_figs.ipynb #c683a31f
 def check_fig12(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                 dataset:str='rafdb',   # the paper: RAF-DB
-                accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                )->FigureGrid:
     "Validate clcl Fig. 12's parameters and list its runs (baseline and CLCL, every seed)."
-    return _baseline_and_clcl('fig12', _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale), dataset)
+    return _baseline_and_clcl('fig12', _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps), dataset)
 
 def train_ce_key(results:Sequence[dict])->str:
     "'ce' when the runs log the cross-entropy part of their loss, else 'train_loss'."
@@ -599,10 +599,10 @@ def train_ce_key(results:Sequence[dict])->str:
 
 def fig12(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
           dataset:str='rafdb', shard=None, progress:bool=True,
-          accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+          accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
          ):
     "clcl Fig. 12: training and test loss per epoch, baseline vs CLCL (mean ± std over seeds)."
-    g = check_fig12(preset, data_root, seeds, device, results_dir, out_dir, dataset, accept_stale=accept_stale)
+    g = check_fig12(preset, data_root, seeds, device, results_dir, out_dir, dataset, accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     d = g.options['dataset']
     runs = {m: list(_by_seed(res, m, d).values()) for m in ('baseline', 'clcl')}

@@ -209,10 +209,10 @@ def _recs(g:Grid, shard, progress)->list: return g.run(shard, progress)
 def check_table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  rows='all',             # keys of TABLE2_ROWS or 'all'
                  datasets=('rafdb',),    # rafdb, affectnet7 or 'all'
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table II's parameters and list its runs."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     rs = _choices(rows, 'rows', tuple(TABLE2_ROWS))
     ds = check_datasets(datasets, TABLE2_DATASETS, COLUMN)
     specs = []
@@ -233,10 +233,10 @@ def table2_cell(spec:RunSpec)->tuple:
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            rows='all', datasets=('rafdb',), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "clcl Table II reproduced: accuracy with 20% of the labels (alone, + SimSiam, + CLCL's loss) and with all labels."
-    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets, accept_stale=accept_stale)
+    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets, accept_stale=accept_stale, max_steps=max_steps)
     recs = _recs(g, shard, progress)
     return compare('clcl', 'table2', summarise(recs, table2_cell), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/clcl_table2.ipynb', recs) | dict(
@@ -249,10 +249,10 @@ def check_table3(preset:str='smoke', data_root=None, seeds=None, device='auto', 
                  keep=(0.0,),           # kept fractions among 0, 0.1, 0.3 or 'all'
                  methods=('baseline', 'clcl'),
                  dataset='rafdb',       # the paper: RAF-DB
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table III's parameters and list its runs."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     cs = tuple(TABLE3_CLASSES) if classes == 'all' else tuple(dict.fromkeys(check_removed(c) for c in _as_list(classes, 'classes')))
     ks = TABLE3_KEEP if keep == 'all' else \
         tuple(dict.fromkeys(check_keep(k) for k in _as_list(keep, 'keep', numeric=True, example=TABLE3_KEEP)))
@@ -268,11 +268,11 @@ def table3_cell(spec:RunSpec)->tuple:
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            classes=('neutral',), keep=(0.0,), methods=('baseline', 'clcl'), dataset='rafdb', shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "clcl Table III reproduced: accuracy on the full test set after removing / reducing one class (unknown-class rule)."
     g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, classes, keep, methods, dataset,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = _recs(g, shard, progress)
     plain = {r: {c + ' (no rule)': v for c, v in cols.items()} for r, cols in
              summarise([dict(spec=x['spec'], result=dict(metrics=x['result']['metrics_plain'])) for x in recs], table3_cell).items()}
@@ -286,10 +286,10 @@ def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', result
 def check_table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  rows=tuple(TABLE6_ROWS),  # baseline, class (Center^(t)), cluster (ours) or 'all'
                  datasets=('rafdb',),      # rafdb, affectnet7 or 'all'
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate clcl Table VI's parameters and list its runs."
-    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('clcl', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     rs = _choices(rows, 'rows', tuple(TABLE6_ROWS), TABLE6_ROWS)
     ds = check_datasets(datasets, TABLE2_DATASETS, COLUMN)
     mk = {'baseline': lambda d, s: clcl_spec(params, 'baseline', d, s), 'class': lambda d, s: clcl_spec(params, 'clcl', d, s, centres='class'),
@@ -304,10 +304,10 @@ def table6_cell(spec:RunSpec)->tuple:
 
 def table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            rows=tuple(TABLE6_ROWS), datasets=('rafdb',), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "clcl Table VI reproduced: the baseline, CLCL with class centres (Eq. (12)) and with clustering centres."
-    g = check_table6(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets, accept_stale=accept_stale)
+    g = check_table6(preset, data_root, seeds, device, results_dir, out_dir, rows, datasets, accept_stale=accept_stale, max_steps=max_steps)
     recs = _recs(g, shard, progress)
     return compare('clcl', 'table6', summarise(recs, table6_cell), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/clcl_table6.ipynb', recs) | dict(metric='accuracy (%)'))

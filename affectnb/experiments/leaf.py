@@ -273,10 +273,10 @@ def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', 
                  methods=TABLE1_DEFAULT,  # registry / row names or 'all' (the 18 reproducible rows)
                  datasets=('rafdb',),     # rafdb, ferplus, affectnet7, affectnet8 or 'all'
                  labels=(400,),           # label counts among the chosen sets' columns, or 'all'
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate leaf Table 1's parameters and list its runs."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ms, ds = check_methods(methods), check_datasets(datasets, DATASETS, TITLE)
     ls = check_labels(labels, ds)
     _check_counts(params, ls)
@@ -289,11 +289,11 @@ def table1_cell(spec:RunSpec)->tuple:
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "leaf Table 1 reproduced: balanced accuracy, mean ± std over seeds beside the paper's numbers."
     g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     repro = summarise(recs, table1_cell, metric='balanced_accuracy')
     return compare('leaf', 'table1', repro, reported_only=REPORTED_ONLY, out_dir=g.params.out_dir,
@@ -305,10 +305,10 @@ EXPERT_ROWS = {'linear': 'Linear Expert', 'bottleneck': 'Bottleneck Expert', 're
 def check_table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  experts=tuple(EXPERT_ROWS), # linear, bottleneck, residual
                  datasets=('rafdb',), labels=(400,),
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate leaf Table 2's parameters and list its runs."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ex = _choices(experts, 'experts', tuple(EXPERT_ROWS), EXPERT_ROWS)
     ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds)
     _check_counts(params, ls)
@@ -321,11 +321,11 @@ def table2_cell(spec:RunSpec)->tuple:
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            experts=tuple(EXPERT_ROWS), datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "leaf Table 2 reproduced: balanced accuracy of LEAF per expert structure."
     g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, experts, datasets, labels,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     return compare('leaf', 'table2', summarise(recs, table2_cell, metric='balanced_accuracy'), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/leaf_table2.ipynb', recs) | dict(metric='balanced accuracy (%)'))
@@ -340,10 +340,10 @@ TABLE3_LABELS = {'affectnet7': (500, 1000)}
 def check_table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  variants='all',      # wo_s, wo_i, wo_c, ce, full (or 'all')
                  labels=(500,),       # 500 and/or 1000 (AffectNet-7)
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->Grid:
     "Validate leaf Table 3's parameters and list its runs."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     vs = _choices(variants, 'variants', tuple(TABLE3_VARIANTS))
     ls = check_labels(labels, ('affectnet7',), TABLE3_LABELS)
     _check_counts(params, ls)
@@ -360,11 +360,11 @@ def table3_row(spec:RunSpec)->str:
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            variants='all', labels=(500,), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "leaf Table 3 reproduced: overall and balanced accuracy of the ablated variants on AffectNet-7."
     g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, variants, labels,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     repro = {}
     for metric, head in (('accuracy', 'Overall Accuracy'), ('balanced_accuracy', 'Balanced Accuracy')):
@@ -375,11 +375,11 @@ def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', result
 # %% ../../nbs/18_exp_leaf.ipynb #7f546b29
 def check_fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,),
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate leaf Fig. 1's parameters (Table 1's grid) and list its runs."
     g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     g.name = 'fig1'; return g
 
 def _panels(n:int, panel=(4.8, 3.6)):
@@ -389,11 +389,11 @@ def _panels(n:int, panel=(4.8, 3.6)):
 
 def fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          methods=TABLE1_DEFAULT, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "leaf Fig. 1: balanced accuracy of LEAF and baselines per setting, the paper's (Table 1) beside ours."
     g = check_fig1(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     ref = reported('leaf', 'table1')
     rows = {PAPER_NAME[m]: next(k for k in ref.index if k == PAPER_NAME[m] or k.startswith(PAPER_NAME[m] + ' ')) for m in g.options['methods']}
@@ -423,10 +423,10 @@ def check_fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', re
                methods=('leaf', 'fixmatch'), # or 'all' = LEAF, FixMatch, FlexMatch, AdaCM (any of the 18 works)
                datasets=('rafdb',),          # or 'all'
                labels=(100, 200, 400),       # x values for every chosen set; 'all' = the paper's range per set
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate leaf Fig. 4's parameters and list its runs."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ms = FIG4_METHODS if methods == 'all' else check_methods(methods)
     ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds, FIG4_LABELS, free=True)
     _check_counts(params, ls)
@@ -435,11 +435,11 @@ def check_fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 
 def fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          methods=('leaf', 'fixmatch'), datasets=('rafdb',), labels=(100, 200, 400), shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "leaf Fig. 4: overall and balanced accuracy against the number of labels, one row of panels per data set."
     g = check_fig4(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     import matplotlib.pyplot as plt
     ds = list(g.options['labels'])
@@ -460,10 +460,10 @@ def fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 # %% ../../nbs/18_exp_leaf.ipynb #89c09135
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                methods=('adacm', 'leaf'), datasets=('rafdb', 'ferplus'), labels=FIG5_LABELS,
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate leaf Fig. 5's parameters and list its runs (the first seed only)."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ms, ds = check_methods(methods), check_datasets(datasets, DATASETS, TITLE)
     ls = check_labels([labels] if isinstance(labels, (int, np.integer)) else labels, ds, {d: (FIG5_LABELS,) for d in DATASETS}, free=True)
     if any(len(v) != 1 for v in ls.values()): raise ConfigError(f"labels={labels!r}: Fig. 5 uses one label count (the paper: {FIG5_LABELS})")
@@ -473,12 +473,12 @@ def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          methods=('adacm', 'leaf'), datasets=('rafdb', 'ferplus'), labels=FIG5_LABELS, shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "leaf Fig. 5: t-SNE of encoder test features, one panel per (data set, method), with silhouette scores."
     from sklearn.metrics import silhouette_score
     g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = {r['key']: r for r in g.run(shard, progress)}
     panels, scores = {}, {}
     for s in g.specs:
@@ -501,10 +501,10 @@ def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', re
                k:int|None=None,            # top-K of both gates: None = min(2, n) (ours); an int K <= min(experts) for every n
                datasets=('rafdb',),        # or 'all'; the paper: RAF-DB and FERPlus
                labels=(400,), # the paper: 100 ('all')
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate leaf Fig. 6's parameters and list its runs."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ex = _as_list(experts, 'experts', numeric=True, example=(1, 2))
     if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in ex):
         raise ConfigError(f"experts={experts!r}: expected positive integers such as [1, 2, 3, 4, 5, 6]")
@@ -520,11 +520,11 @@ def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          experts=(1, 2, 3, 4, 5, 6), k:int|None=None, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "leaf Fig. 6: balanced accuracy of LEAF against the number of experts, one panel per data set."
     g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, experts, k, datasets, labels,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     ds = list(g.options['labels'])
     fig, axes = _panels(len(ds))
@@ -544,10 +544,10 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 def check_fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                methods=EAF_METHODS,   # fixmatch and/or flexmatch
                datasets=('rafdb',), labels=(300,), # the paper: RAF-DB, 100/200/300 ('all')
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->Grid:
     "Validate leaf Fig. 7's parameters and list its runs (each method with and without EAF)."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ms = check_methods(methods, EAF_METHODS)
     ds = check_datasets(datasets, DATASETS, TITLE); ls = check_labels(labels, ds, {d: (100, 200, 300) for d in DATASETS}, free=True)
     _check_counts(params, ls)
@@ -557,11 +557,11 @@ def check_fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 
 def fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          methods=EAF_METHODS, datasets=('rafdb',), labels=(300,), shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "leaf Fig. 7: balanced accuracy of FixMatch / FlexMatch with and without EAF against the number of labels."
     g = check_fig7(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     panels = [(d, m) for d in g.options['labels'] for m in g.options['methods']]
     fig, axes = _panels(len(panels))
@@ -581,10 +581,10 @@ PLQ_METHODS = ('leaf', 'fixmatch', 'flexmatch', 'softmatch')
 
 def check_plquality(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                     methods=PLQ_METHODS, datasets=('rafdb',), labels=(400,),
-                    accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                    accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                    )->Grid:
     "Validate the pseudo-label quality figure's parameters (SynthAffect only) and list its runs."
-    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('leaf', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     if not params.synthetic:
         raise ConfigError(f"the pseudo-label quality figure cannot be drawn with data_root={str(params.data_root)!r}: it needs "
                           "the true class of every unlabelled training image, which only SynthAffect keeps (a real set's "
@@ -611,11 +611,11 @@ def mean_curves(records:list, keys:Sequence[str])->dict:
 
 def plquality(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
               methods=PLQ_METHODS, datasets=('rafdb',), labels=(400,), shard=None, progress:bool=True,
-              accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
              ):
     "Per-epoch pseudo-label accuracy and share of unlabelled samples used, LEAF vs threshold methods (SynthAffect)."
     g = check_plquality(preset, data_root, seeds, device, results_dir, out_dir, methods, datasets, labels,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     hist = {}
     for d, ns in g.options['labels'].items():

@@ -251,8 +251,8 @@ class LSEFGrid(ArtefactGrid):
         p = self.params.preset
         return dict(frames=p.extra['frames'], backbone=p.backbone, rao=dict(p.extra['rao']), min_lr=p.extra['min_lr'])
 
-def _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)->Params:
-    return _params('lsef', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+def _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)->Params:
+    return _params('lsef', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
 
 FULL = dict(sem=True, ddm=True, cim=True, rao=True)
 BASE = dict(sem=False, ddm=False, cim=False, rao=False)
@@ -368,9 +368,9 @@ def gains_section(title:str, records:list, row:Callable, comparisons:Sequence[tu
     return '\n'.join(md), data
 
 def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 folds=None, accept_stale:bool=False)->LSEFGrid:
+                 folds=None, accept_stale:bool=False, max_steps:int|None=None)->LSEFGrid:
     "Validate lsef Table I's parameters and list its runs (X3D and LSEF on DFEW, the chosen folds)."
-    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     folds = check_folds(params.preset.extra['folds'] if folds is None else folds)
     return LSEFGrid('table1', params, _specs(params, HEADLINE, 'dfew', folds), dict(folds=folds))
 
@@ -407,45 +407,45 @@ def _headline_table(name:str, g:LSEFGrid, columns:dict, shard, progress, paper_b
     return LSEFComparison(cmp, ['\n'.join(sec), gmd], dict(baseline=base, gains=gdata))
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           folds=None, shard=None, progress:bool=True, accept_stale:bool=False):
+           folds=None, shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "lsef Table I reproduced: LSEF's per-class accuracy, WAR and UAR on DFEW (the chosen folds), X3D beside it."
-    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, folds, accept_stale)
+    g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, folds, accept_stale, max_steps)
     base = _paper_rows('table4', {'b': 'base.'})['b']          # Table IV's X3D on fold 5 (the only baseline printed)
     pb = {'Metrics (%) / WAR': base['DFEW / WAR'], 'Metrics (%) / UAR': base['DFEW / UAR']}
     return _headline_table('table1', g, TABLE1_COLUMNS, shard, progress, pb)
 
 def check_table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 accept_stale:bool=False)->LSEFGrid:
+                 accept_stale:bool=False, max_steps:int|None=None)->LSEFGrid:
     "Validate lsef Table II's parameters and list its runs (X3D and LSEF on FERV39k)."
-    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return LSEFGrid('table2', params, _specs(params, HEADLINE, 'ferv39k'), {})
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           shard=None, progress:bool=True, accept_stale:bool=False):
+           shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "lsef Table II reproduced: LSEF's WAR and UAR on FERV39k, X3D beside it."
-    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _headline_table('table2', g, {'Metrics (%) / WAR': 'accuracy', 'Metrics (%) / UAR': 'uar'}, shard, progress, {})
 
 def check_table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 accept_stale:bool=False)->LSEFGrid:
+                 accept_stale:bool=False, max_steps:int|None=None)->LSEFGrid:
     "Validate lsef Table III's parameters and list its runs (X3D and LSEF on VEATIC)."
-    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return LSEFGrid('table3', params, _specs(params, HEADLINE, 'veatic'), {})
 
 TABLE3_COLUMNS = {'RMSE / Valence': 'rmse_valence', 'RMSE / Arousal': 'rmse_arousal', 'RMSE / Overall': 'rmse'}
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           shard=None, progress:bool=True, accept_stale:bool=False):
+           shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "lsef Table III reproduced: RMSE of valence, arousal and overall on VEATIC, X3D and LSEF."
-    g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    g = check_table3(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     pb = _paper_rows('table3', {'b': 'X3D [17]'})['b']
     d = {c: 4 for c in TABLE3_COLUMNS}
     return _headline_table('table3', g, TABLE3_COLUMNS, shard, progress, pb, lower_better=tuple(TABLE3_COLUMNS), digits=d)
 
 def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 datasets=None, accept_stale:bool=False)->LSEFGrid:
+                 datasets=None, accept_stale:bool=False, max_steps:int|None=None)->LSEFGrid:
     "Validate lsef Table IV's parameters and list its runs (five rows on DFEW fold 5 and VEATIC)."
-    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ds = _choices(('dfew', 'veatic') if datasets is None else datasets, 'datasets', ('dfew', 'veatic'), TITLE)
     specs = [s for d in ds for s in _specs(params, TABLE4_CONFIGS, d, (5,) if d == 'dfew' else (None,))]
     return LSEFGrid('table4', params, specs, dict(datasets=tuple(ds)))
@@ -453,9 +453,9 @@ def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 TABLE4_COLUMNS = {'DFEW / WAR': 'accuracy', 'DFEW / UAR': 'uar', 'VEATIC / RMSE': 'rmse'}
 
 def table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           datasets=None, shard=None, progress:bool=True, accept_stale:bool=False):
+           datasets=None, shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "lsef Table IV reproduced: the SEM / DDM / CIM / RAO ablation on DFEW fold 5 and VEATIC, each step's paired gain."
-    g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale)
+    g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale, max_steps)
     recs = g.run(shard, progress)
     row = row_of(TABLE4_CONFIGS)
     cells = {}
@@ -489,9 +489,9 @@ def lowpass_1d(x:np.ndarray, k:int, sigma:float=1.)->np.ndarray:
     return gaussian_lowpass(t, k=(k, 1, 1), sigma=sigma).view(-1).numpy()
 
 def check_fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               dataset:str='dfew', n_clips:int=64, windows=None, accept_stale:bool=False):
+               dataset:str='dfew', n_clips:int=64, windows=None, accept_stale:bool=False, max_steps:int|None=None):
     "Validate lsef Fig. 1's parameters (SynthAffect only; no training, so `accept_stale` has nothing to accept)."
-    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     if not params.synthetic:
         raise ConfigError("fig1 compares SEM's decomposition with the true low-rank and sparse components, which only "
                           "SynthAffect has: run it with data_root=None")
@@ -529,11 +529,11 @@ def decomposition_stats(ds, n_clips:int, windows:Sequence[int])->dict:
     return out
 
 def fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         dataset:str='dfew', n_clips:int=64, windows=None, clip:int|None=None, accept_stale:bool=False):
+         dataset:str='dfew', n_clips:int=64, windows=None, clip:int|None=None, accept_stale:bool=False, max_steps:int|None=None):
     "lsef Fig. 1 measured: one clip's trajectory as true low-rank + sparse parts with Eq. (2)'s low-pass, its frames, recovery errors."
     import matplotlib.pyplot as plt
     params, dataset, n_clips, ws = check_fig1(preset, data_root, seeds, device, results_dir, out_dir, dataset, n_clips, windows,
-                                              accept_stale)
+                                              accept_stale, max_steps)
     ds = video_source(dataset, params, 'test')
     stats = decomposition_stats(ds, n_clips, ws)
     k = ws[len(ws)//2]
@@ -578,9 +578,9 @@ def fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 FIG_CONFIGS = {'X3D (baseline)': BASE, 'LSEF': FULL}
 
 def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               datasets=None, accept_stale:bool=False)->LSEFGrid:
+               datasets=None, accept_stale:bool=False, max_steps:int|None=None)->LSEFGrid:
     "Validate lsef Fig. 6's parameters and list its runs (X3D and LSEF on DFEW fold 5 and VEATIC)."
-    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ds = _choices(('dfew', 'veatic') if datasets is None else datasets, 'datasets', ('dfew', 'veatic'), TITLE)
     specs = [s for d in ds for s in _specs(params, FIG_CONFIGS, d, (5,) if d == 'dfew' else (None,))]
     return LSEFGrid('fig6', params, specs, dict(datasets=tuple(ds)))
@@ -600,9 +600,9 @@ def _overlay(frame:torch.Tensor, m:np.ndarray)->np.ndarray:
     return 0.5*frame.permute(1, 2, 0).numpy() + 0.5*heat
 
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         datasets=None, shard=None, progress:bool=True, accept_stale:bool=False):
+         datasets=None, shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "lsef Fig. 6: per-frame feature maps (res3, after DDM where present) of X3D and LSEF on a DFEW-like and a VEATIC-like test clip, with their temporal variation."
-    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale)
+    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale, max_steps)
     recs = g.run(shard, progress)
     row = row_of(FIG_CONFIGS)
     s0 = g.params.seeds[0]
@@ -638,9 +638,9 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 
 # %% ../../nbs/58_exp_lsef.ipynb #925ac545
 def check_fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               method:str='tsne', accept_stale:bool=False)->LSEFGrid:
+               method:str='tsne', accept_stale:bool=False, max_steps:int|None=None)->LSEFGrid:
     "Validate lsef Fig. 7's parameters and list its runs (X3D and LSEF on DFEW fold 5)."
-    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _lparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     check_choice('method', method, viz.EMBED_METHODS)
     return LSEFGrid('fig7', params, _specs(params, FIG_CONFIGS, 'dfew', (5,)), dict(method=method))
 
@@ -651,9 +651,9 @@ def silhouette(emb:np.ndarray, labels)->float:
     return float(silhouette_score(emb, y)) if len(set(y.tolist())) > 1 and len(y) > len(set(y.tolist())) else float('nan')
 
 def fig7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         method:str='tsne', shard=None, progress:bool=True, accept_stale:bool=False):
+         method:str='tsne', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "lsef Fig. 7: t-SNE of the test clips' embeddings, X3D vs LSEF (DFEW fold 5), with the silhouette score paired by seed."
-    g = check_fig7(preset, data_root, seeds, device, results_dir, out_dir, method, accept_stale)
+    g = check_fig7(preset, data_root, seeds, device, results_dir, out_dir, method, accept_stale, max_steps)
     recs = g.run(shard, progress)
     row = row_of(FIG_CONFIGS)
     sil, panels, s0 = {}, {}, g.params.seeds[0]

@@ -242,8 +242,8 @@ def default_datasets(datasets, params:Params, printed:Sequence[str])->tuple:
     if datasets is None: datasets = printed if params.preset.name == 'paper' else printed[:1]
     return check_datasets(datasets, tuple(printed), TITLE)
 
-def _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)->Params:
-    return _params('pll_fer', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+def _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)->Params:
+    return _params('pll_fer', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
 
 def config_specs(params:Params, configs:dict, datasets:Sequence[str])->list:
     "The runs of `configs` ({row: pll_spec keyword arguments}) on every data set and seed."
@@ -291,9 +291,9 @@ def _config_table(table:str, blocks:dict, params:Params, notebook:str, notes:Seq
     return data
 
 def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 accept_stale:bool=False)->Params:
+                 accept_stale:bool=False, max_steps:int|None=None)->Params:
     "Validate pll_fer Table 1/2/3's parameters (no runs)."
-    return _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    return _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
 
 def _mim_table(table:str, methods:Sequence[str], params:Params, notebook:str)->dict:
     blocks = {}
@@ -306,15 +306,15 @@ def _mim_table(table:str, methods:Sequence[str], params:Params, notebook:str)->d
                           f"`{params.preset.name}` column is ours (`affectnb.mim.mim_config`)."])
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           accept_stale:bool=False)->dict:
+           accept_stale:bool=False, max_steps:int|None=None)->dict:
     "pll_fer Table 1 (MAE and MaskFeat pre-training) beside the paper preset's and the notebook preset's values."
-    params = check_table1(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = check_table1(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _mim_table('table1', ('mae', 'maskfeat'), params, 'nbs/tables/pll_table1.ipynb')
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           accept_stale:bool=False)->dict:
+           accept_stale:bool=False, max_steps:int|None=None)->dict:
     "pll_fer Table 2 (MoCo and SimMIM pre-training) beside the paper preset's and the notebook preset's values."
-    params = check_table1(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = check_table1(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _mim_table('table2', ('moco', 'simmim'), params, 'nbs/tables/pll_table2.ipynb')
 
 TABLE3_COLUMNS = {'RAF-DB': 'rafdb', 'FERPlus': 'ferplus', 'AffectNet-7/8': 'affectnet7'}
@@ -342,11 +342,11 @@ def _printed3(raw:str, row:str):
     return v
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           accept_stale:bool=False)->dict:
+           accept_stale:bool=False, max_steps:int|None=None)->dict:
     "pll_fer Table 3 (fine-tuning) beside the paper preset's and the notebook preset's values."
     import pandas as pd
     from affectnb.mim import _same
-    params = check_table1(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = check_table1(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ref = reported('pll_fer', 'table3')
     blocks = {}
     for col, ds in TABLE3_COLUMNS.items():
@@ -388,9 +388,9 @@ def _grid(name:str, params:Params, configs:dict, datasets:Sequence[str], uniform
     return PLLGrid(name, params, specs, dict(datasets=tuple(datasets), uniform_mode=uniform_mode, **opts))
 
 def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 datasets=None, uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                 datasets=None, uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Table 4's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _grid('table4', params, TABLE4_CONFIGS, default_datasets(datasets, params, DATASETS), uniform_mode)
 
 def _table(name:str, g:PLLGrid, configs:dict, shard, progress, reported_only=None, extra:Callable|None=None):
@@ -411,9 +411,9 @@ def candidate_summary(records:list)->dict:
             for k, v in out.items()}
 
 def table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           datasets=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+           datasets=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Table 4 reproduced: the PLL baselines, the ViT baseline and PLL-FER without and with pre-training."
-    g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, datasets, uniform_mode, accept_stale)
+    g = check_table4(preset, data_root, seeds, device, results_dir, out_dir, datasets, uniform_mode, accept_stale, max_steps)
     only = {r: _OTHER for r in reported('pll_fer', 'table4').index if r not in TABLE4_CONFIGS}
     return _table('table4', g, TABLE4_CONFIGS, shard, progress, only)
 
@@ -434,27 +434,27 @@ TABLE6_CONFIGS = {
 TABLE5_DATASETS = ('rafdb', 'ferplus', 'affectnet7')
 
 def check_table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 datasets=None, accept_stale:bool=False)->PLLGrid:
+                 datasets=None, accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Table 5's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _grid('table5', params, TABLE5_CONFIGS, default_datasets(datasets, params, TABLE5_DATASETS))
 
 def table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           datasets=None, shard=None, progress:bool=True, accept_stale:bool=False):
+           datasets=None, shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Table 5 reproduced: softmax vs PLL on ResNet-18 and on the MaskFeat-pre-trained ViT."
-    return _table('table5', check_table5(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale),
+    return _table('table5', check_table5(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale, max_steps),
                   TABLE5_CONFIGS, shard, progress)
 
 def check_table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 datasets=None, accept_stale:bool=False)->PLLGrid:
+                 datasets=None, accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Table 6's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _grid('table6', params, TABLE6_CONFIGS, default_datasets(datasets, params, TABLE5_DATASETS))
 
 def table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           datasets=None, shard=None, progress:bool=True, accept_stale:bool=False):
+           datasets=None, shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Table 6 reproduced: PLL after each pre-training manner (MoCo, SimMIM, MAE, MaskFeat) and on ResNet-18."
-    return _table('table6', check_table6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale),
+    return _table('table6', check_table6(preset, data_root, seeds, device, results_dir, out_dir, datasets, accept_stale, max_steps),
                   TABLE6_CONFIGS, shard, progress)
 
 # %% ../../nbs/48_exp_pll_fer.ipynb #440b30fb
@@ -474,15 +474,15 @@ def paired_gain(records:list, row:Callable, base, target)->dict|None:
     return aggregate(d) if d else None
 
 def check_table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 datasets=None, uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                 datasets=None, uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Table 7's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _grid('table7', params, TABLE7_CONFIGS, default_datasets(datasets, params, TABLE7_DATASETS), uniform_mode)
 
 def table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           datasets=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+           datasets=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Table 7 reproduced: accuracy of each module combination and its gain over the first row."
-    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, datasets, uniform_mode, accept_stale)
+    g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, datasets, uniform_mode, accept_stale, max_steps)
     def gains(recs, cs, prov):
         row = row_of(with_mode(TABLE7_CONFIGS, uniform_mode), g.params)
         base = next(iter(TABLE7_CONFIGS))
@@ -503,17 +503,17 @@ def _check_taus(taus)->tuple:
     return _choices(taus, 'taus', TABLE8_TAUS, check=lambda t: _check_tau(t))
 
 def check_table8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                 datasets=None, taus=TABLE8_TAUS, uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                 datasets=None, taus=TABLE8_TAUS, uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Table 8's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ts = _check_taus(taus)
     cf = {t: dict(FULL, start='maskfeat', tau=t) for t in ts}
     return _grid('table8', params, cf, default_datasets(datasets, params, TABLE8_DATASETS), uniform_mode, taus=ts)
 
 def table8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-           datasets=None, taus=TABLE8_TAUS, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+           datasets=None, taus=TABLE8_TAUS, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Table 8 reproduced: the full method's accuracy against L_uniform's temperature tau."
-    g = check_table8(preset, data_root, seeds, device, results_dir, out_dir, datasets, taus, uniform_mode, accept_stale)
+    g = check_table8(preset, data_root, seeds, device, results_dir, out_dir, datasets, taus, uniform_mode, accept_stale, max_steps)
     recs = g.run(shard, progress)
     cs = {}
     for r in recs:
@@ -524,17 +524,17 @@ def table8(preset:str='smoke', data_root=None, seeds=None, device='auto', result
                    provenance=g.provenance('nbs/tables/pll_table8.ipynb', recs) | dict(candidate_sets=candidate_summary(recs)))
 
 def check_sec45(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                ks=SEC45_K, dataset:str='rafdb', uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                ks=SEC45_K, dataset:str='rafdb', uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Sec. 4.5's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     ks = _choices(ks, 'ks', (2, 3, 4, 5, 6, 7), check=check_k)
     d = check_datasets(dataset, DATASETS, TITLE, 'dataset', one=True)
     return _grid('sec45', params, {k: dict(FULL, start='maskfeat', k=k) for k in ks}, (d,), uniform_mode, ks=ks)
 
 def sec45(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-          ks=SEC45_K, dataset:str='rafdb', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+          ks=SEC45_K, dataset:str='rafdb', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Sec. 4.5 reproduced: true-label coverage of the candidate sets and accuracy for k = 2, 3, 4."
-    g = check_sec45(preset, data_root, seeds, device, results_dir, out_dir, ks, dataset, uniform_mode, accept_stale)
+    g = check_sec45(preset, data_root, seeds, device, results_dir, out_dir, ks, dataset, uniform_mode, accept_stale, max_steps)
     recs = g.run(shard, progress)
     by = {}
     for r in recs: by.setdefault(str(spec_of(r).setting['k']), []).append(r)
@@ -549,9 +549,9 @@ def sec45(preset:str='smoke', data_root=None, seeds=None, device='auto', results
 
 # %% ../../nbs/48_exp_pll_fer.ipynb #526fd321
 def fig1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None, n_show:int=8,
-         accept_stale:bool=False):
+         accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Fig. 1: FERPlus-style images with their crowd votes, the converted (majority) label first."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     if isinstance(n_show, bool) or not isinstance(n_show, (int, np.integer)) or not 1 <= n_show <= 32:
         raise ConfigError(f"n_show={n_show!r}: expected an integer in [1, 32]")
     ds = source('ferplus', params, 'train')
@@ -588,15 +588,15 @@ FIG4_CONFIGS = {'MIM + PLL': dict(FULL, start='maskfeat'), 'MIM + softmax': dict
 FIG5_CONFIGS = {'MIM + PLL': dict(FULL, start='maskfeat'), 'random init + PLL': dict(FULL, start='none')}
 
 def check_fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               dataset:str='affectnet7', uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+               dataset:str='affectnet7', uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Fig. 4's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _grid('fig4', params, FIG4_CONFIGS, (check_datasets(dataset, DATASETS, TITLE, 'dataset', one=True),), uniform_mode)
 
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               dataset:str='affectnet7', uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+               dataset:str='affectnet7', uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Fig. 5's parameters (SynthAffect only: it needs every true label) and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     if not params.synthetic:
         raise ConfigError("fig5 scores the confidence against the true class of every training sample, which only "
                           "SynthAffect has (the paper re-labelled 2k AffectNet-7 images by hand); run it with data_root=None")
@@ -639,17 +639,17 @@ def _curve_figure(name:str, g:PLLGrid, configs:dict, key:str, ylabel:str, title:
     return fig, data
 
 def fig4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         dataset:str='affectnet7', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+         dataset:str='affectnet7', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Fig. 4: test accuracy per fine-tuning epoch of MIM + PLL, MIM + softmax and random init + softmax."
-    g = check_fig4(preset, data_root, seeds, device, results_dir, out_dir, dataset, uniform_mode, accept_stale)
+    g = check_fig4(preset, data_root, seeds, device, results_dir, out_dir, dataset, uniform_mode, accept_stale, max_steps)
     return _curve_figure('fig4', g, FIG4_CONFIGS, 'eval_accuracy', 'test accuracy (%)',
                          f"test accuracy during fine-tuning ({TITLE[g.options['datasets'][0]]}"
                          f"{'' if g.params.data_root else ', SynthAffect'})", shard, progress)
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         dataset:str='affectnet7', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+         dataset:str='affectnet7', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Fig. 5: share of training samples whose most confident candidate is the true class, per epoch."
-    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset, uniform_mode, accept_stale)
+    g = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, dataset, uniform_mode, accept_stale, max_steps)
     recs = g.run(shard, progress)
     lab = [r['result']['label_acc'] for r in recs if r['result'].get('label_acc') is not None]
     extra = {'the converted (majority) label': 100*float(np.mean(lab))} if lab else {}
@@ -662,9 +662,9 @@ FIG6_THRESHOLDS = (0.05, 0.1, 0.25, 0.5, 0.75)
 FIG6_PANELS = {'a': ('rafdb', 'ferplus'), 'b': ('affectnet7', 'affectnet8')}
 
 def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-               thresholds=None, panels=None, uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+               thresholds=None, panels=None, uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Fig. 6's parameters and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     paper = params.preset.name == 'paper'
     th = _choices(thresholds if thresholds is not None else FIG6_THRESHOLDS if paper else (0.1, 0.25, 0.5), 'thresholds',
                   FIG6_THRESHOLDS, check=check_threshold)
@@ -674,9 +674,9 @@ def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', re
                  thresholds=th, panels=pn)
 
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-         thresholds=None, panels=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+         thresholds=None, panels=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Fig. 6: accuracy against the revision threshold, one panel per pair of data sets."
-    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, thresholds, panels, uniform_mode, accept_stale)
+    g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, thresholds, panels, uniform_mode, accept_stale, max_steps)
     recs = g.run(shard, progress)
     th = list(g.options['thresholds'])
     acc = {}
@@ -701,18 +701,18 @@ def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_
 FIG79 = {'fig7': 'ferplus', 'fig8': 'rafdb', 'fig9': 'affectnet7'}
 
 def check_disamb_examples(name:str='fig7', preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None,
-                          out_dir=None, uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                          out_dir=None, uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate the parameters of Fig. 7, 8 or 9 and list its run."
     check_choice('name', name, list(FIG79))
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     g = _grid(name, params, {'full': dict(FULL, start='maskfeat')}, (FIG79[name],), uniform_mode)
     g.specs = g.specs[:1]                                         # the first seed's run
     return g
 
 def disamb_examples(name:str='fig7', preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None,
-                    out_dir=None, n_show:int=8, uniform_mode:str='eq3', progress:bool=True, accept_stale:bool=False):
+                    out_dir=None, n_show:int=8, uniform_mode:str='eq3', progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Figs. 7-9: revised training samples: converted label, candidate set, the candidates removed."
-    g = check_disamb_examples(name, preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale)
+    g = check_disamb_examples(name, preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale, max_steps)
     if isinstance(n_show, bool) or not isinstance(n_show, (int, np.integer)) or not 1 <= n_show <= 32:
         raise ConfigError(f"n_show={n_show!r}: expected an integer in [1, 32]")
     recs = g.run(progress=progress)
@@ -770,16 +770,16 @@ FIG1011_CONFIGS = {'without L_uniform': dict(FULL, start='maskfeat', uniform=Fal
                    'with L_uniform': dict(FULL, start='maskfeat')}
 
 def check_confusions(name:str='fig10', preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None,
-                     out_dir=None, uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                     out_dir=None, uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate the parameters of Fig. 10 or 11 and list its runs."
     check_choice('name', name, list(FIG1011))
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return _grid(name, params, FIG1011_CONFIGS, (FIG1011[name],), uniform_mode)
 
 def confusions(name:str='fig10', preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None,
-               out_dir=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+               out_dir=None, uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Figs. 10-11: the confusion matrices without and with L_uniform, and the gain in mean per-class accuracy."
-    g = check_confusions(name, preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale)
+    g = check_confusions(name, preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale, max_steps)
     recs = g.run(shard, progress)
     row = row_of(with_mode(FIG1011_CONFIGS, uniform_mode), g.params)
     cms, per = {}, {}
@@ -802,42 +802,42 @@ def confusions(name:str='fig10', preset:str='smoke', data_root=None, seeds=None,
     return dict(gain=gain, paper_gain=paper_gain, confusion={k: v.tolist() for k, v in cms.items()})
 
 def check_fig10(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Fig. 10's parameters (RAF-DB) and list its runs."
-    return check_confusions('fig10', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale)
+    return check_confusions('fig10', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale, max_steps)
 
 def check_fig11(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate pll_fer Fig. 11's parameters (FERPlus) and list its runs."
-    return check_confusions('fig11', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale)
+    return check_confusions('fig11', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, accept_stale, max_steps)
 
 def fig10(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-          uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+          uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Fig. 10: RAF-DB confusion matrices without / with L_uniform."
-    return confusions('fig10', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, shard, progress, accept_stale)
+    return confusions('fig10', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, shard, progress, accept_stale, max_steps)
 
 def fig11(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-          uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+          uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "pll_fer Fig. 11: FERPlus confusion matrices without / with L_uniform."
-    return confusions('fig11', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, shard, progress, accept_stale)
+    return confusions('fig11', preset, data_root, seeds, device, results_dir, out_dir, uniform_mode, shard, progress, accept_stale, max_steps)
 
 # %% ../../nbs/48_exp_pll_fer.ipynb #1b97e342
 DISAMB_CONFIGS = {k: v for k, v in TABLE4_CONFIGS.items() if k != 'Baseline [11]'}
 DISAMB_KEYS = ('disambiguation_acc', 'disamb_conf', 'disamb_model')   # PLL-FER's C, the baselines' states, their predictions
 
 def check_disambiguation(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                         dataset:str='rafdb', uniform_mode:str='eq3', accept_stale:bool=False)->PLLGrid:
+                         dataset:str='rafdb', uniform_mode:str='eq3', accept_stale:bool=False, max_steps:int|None=None)->PLLGrid:
     "Validate the disambiguation figure's parameters (SynthAffect only) and list its runs."
-    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _pparams(preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     if not params.synthetic: raise ConfigError("the disambiguation figure needs every true label, which only SynthAffect has; "
                                                "run it with data_root=None")
     return _grid('disambiguation', params, DISAMB_CONFIGS, (check_datasets(dataset, DATASETS, TITLE, 'dataset', one=True),),
                  uniform_mode)
 
 def disambiguation(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
-                   dataset:str='rafdb', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False):
+                   dataset:str='rafdb', uniform_mode:str='eq3', shard=None, progress:bool=True, accept_stale:bool=False, max_steps:int|None=None):
     "Per-epoch disambiguation accuracy of every PLL method against the converted label's accuracy."
-    g = check_disambiguation(preset, data_root, seeds, device, results_dir, out_dir, dataset, uniform_mode, accept_stale)
+    g = check_disambiguation(preset, data_root, seeds, device, results_dir, out_dir, dataset, uniform_mode, accept_stale, max_steps)
     recs = g.run(shard, progress)
     if not recs: raise ConfigError(f"none of the {len(g.specs)} runs is in {g.params.results_dir} yet (shard={shard!r})")
     row = row_of(with_mode(DISAMB_CONFIGS, uniform_mode), g.params)

@@ -251,9 +251,9 @@ ACC = {'Acc.': 'accuracy'}
 MACRO = {'Acc.': 'accuracy', 'Macro-P': 'macro_precision', 'Macro-R': 'macro_recall', 'Macro-F1': 'macro_f1'}  # Eqs. 9-12
 
 def _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-            accept_stale:bool=False)->tuple:
+            accept_stale:bool=False, max_steps:int|None=None)->tuple:
     "Validated (params, SSPA-JT options) of an artefact that trains SSPA-JT."
-    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     check_sources(target, aux)
     pc = check_percent(default_percent(target, params.preset) if aux_percent is None else aux_percent)
     h = sspa_hparams(params.preset, k, alpha, beta)
@@ -282,42 +282,42 @@ def _sota_row(spec:RunSpec)->str:
 
 def check_table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 1's parameters and list its runs: ARM alone, SSPA-JT on ARM."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     return JointGrid('table1', params, _sota_specs(params, o, ('arm',)), o)
 
 def table1(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
            shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 1 reproduced (RAF-DB): ARM and SSPA-JT (ARM) beside the state of the art."
     g = check_table1(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table1', cells(recs, _sota_row, {'Acc. (%)': 'accuracy'}), out_dir=g.params.out_dir,
                    reported_only=TABLE1_REPORTED_ONLY, provenance=g.provenance('nbs/tables/sspa_table1.ipynb', recs))
 
 def check_table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 2's parameters and list its runs: ResNet-18 and ARM alone, SSPA-JT on ARM."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     return JointGrid('table2', params, _sota_specs(params, o, ('resnet18', 'arm')), o)
 
 def table2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
            shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 2 reproduced (CAER-S): ResNet-18, ARM and SSPA-JT (ARM) beside the state of the art."
     g = check_table2(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table2', cells(recs, _sota_row, {'Acc. (%)': 'accuracy'}), out_dir=g.params.out_dir,
                    reported_only=TABLE2_REPORTED_ONLY, provenance=g.provenance('nbs/tables/sspa_table2.ipynb', recs))
@@ -331,9 +331,9 @@ def _joint_row(spec:RunSpec)->tuple:
     return BACKBONES[spec.setting['backbone']], m
 
 def _check_joint(name, preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                 backbones, accept_stale:bool=False)->JointGrid:
+                 backbones, accept_stale:bool=False, max_steps:int|None=None)->JointGrid:
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     bbs = default_backbones(backbones, params)
     t, a = o['target'], o['aux']
     specs = [sp for b in bbs for s in params.seeds for sp in (
@@ -350,38 +350,38 @@ def _joint_table(name, g:JointGrid, shard, progress):
 def check_table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
                  backbones=('resnet18', 'arm'),
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 3's parameters and list its runs: target alone, direct combination, SSPA-JT per backbone."
     return _check_joint('table3', preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent,
-                        k, alpha, beta, backbones, accept_stale=accept_stale)
+                        k, alpha, beta, backbones, accept_stale=accept_stale, max_steps=max_steps)
 
 def table3(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
            backbones=('resnet18', 'arm'), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 3 reproduced (RAF-DB): joint-training methods per backbone."
     return _joint_table('table3', check_table3(preset, data_root, seeds, device, results_dir, out_dir, target, aux,
-                                               aux_percent, k, alpha, beta, backbones, accept_stale=accept_stale), shard, progress)
+                                               aux_percent, k, alpha, beta, backbones, accept_stale=accept_stale, max_steps=max_steps), shard, progress)
 
 def check_table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
                  backbones=('resnet18', 'arm'),
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 4's parameters and list its runs (CAER-S target)."
     return _check_joint('table4', preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent,
-                        k, alpha, beta, backbones, accept_stale=accept_stale)
+                        k, alpha, beta, backbones, accept_stale=accept_stale, max_steps=max_steps)
 
 def table4(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='caers', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
            backbones=('resnet18', 'arm'), shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 4 reproduced (CAER-S): joint-training methods per backbone."
     return _joint_table('table4', check_table4(preset, data_root, seeds, device, results_dir, out_dir, target, aux,
-                                               aux_percent, k, alpha, beta, backbones, accept_stale=accept_stale), shard, progress)
+                                               aux_percent, k, alpha, beta, backbones, accept_stale=accept_stale, max_steps=max_steps), shard, progress)
 
 # %% ../../nbs/38_exp_sspa_jt.ipynb #cedd1a66
 def ablation_config(ssm:bool, fixed:bool, moe:bool, pam:bool, k:int=3)->dict:
@@ -400,11 +400,11 @@ def table5_rows(backbone:str)->list:
 def check_table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
                  backbones=None,
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 5's parameters and list its runs: every printed module combination per backbone."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     bbs = default_backbones(backbones, params)
     specs = [joint_spec(params, target=o['target'], aux=o['aux'], aux_percent=o['aux_percent'], backbone=b, seed=s,
                         alpha=o['alpha'], beta=o['beta'], **ablation_config(*flags, k=o['k']))
@@ -419,11 +419,11 @@ def _t5_row(spec:RunSpec)->tuple:
 def table5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
            backbones=None, shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 5 reproduced: accuracy and macro P/R/F1 of every module combination."
     g = check_table5(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbones,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table5', cells(recs, _t5_row, MACRO), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table5.ipynb', recs) | dict(metrics='accuracy, macro P/R/F1 (%)',
@@ -436,11 +436,11 @@ TABLE7_VALUES = (1, 3, 5, 10)      # sspa_jt Table 7: alpha and beta values
 def check_table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, alpha=None, beta=None,
                  ks=TABLE6_K, backbone:str|None=None,
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 6's parameters and list its runs: SSPA-JT with k experts."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, None, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     ks = _choices(ks, 'ks', TABLE6_K, check=lambda k: check_k(k, 'ks'))
     o.pop('k')
     backbone = default_backbone(backbone, params)
@@ -451,11 +451,11 @@ def check_table6(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 def table6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, alpha=None, beta=None,
            ks=TABLE6_K, backbone:str|None=None, shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 6 reproduced: SSPA-JT against the number of experts k."
     g = check_table6(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, alpha, beta, ks, backbone,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table6', cells(recs, lambda s: str(s.setting['k']), MACRO), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table6.ipynb', recs))
@@ -463,11 +463,11 @@ def table6(preset:str='smoke', data_root=None, seeds=None, device='auto', result
 def check_table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None,
                  alphas=None, betas=None, backbone:str|None=None,
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 7's parameters and list its runs: SSPA-JT on a grid of Beta(alpha, beta)."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, None, None,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     paper = params.preset.name == 'paper'                 # None: the paper's 4 x 4 grid at `paper`, 3 x 2 below it
     al = _choices(alphas if alphas is not None else TABLE7_VALUES if paper else (1, 5, 10), 'alphas', TABLE7_VALUES,
                   check=lambda a: check_beta_params(a, 1)[0])
@@ -482,11 +482,11 @@ def check_table7(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 def table7(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None,
            alphas=None, betas=None, backbone:str|None=None, shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 7 reproduced: SSPA-JT against PAM's Beta(alpha, beta)."
     g = check_table7(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alphas, betas, backbone,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     row = lambda s: (str(s.setting['beta']), str(s.setting['alpha']))
     return compare('sspa_jt', 'table7', cells(recs, row, MACRO), out_dir=g.params.out_dir,
@@ -506,11 +506,11 @@ def _pct_row(spec:RunSpec)->tuple:
 def check_table8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  target:str='rafdb', aux:str='affectnet7', k=None, alpha=None, beta=None,
                  percents=TABLE9_PERCENTS, backbones=None,
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 8's parameters and list its runs: SSPA-JT with p% of the auxiliary set."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, None, k, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     pcs, bbs = _check_percents(percents), default_backbones(backbones, params)
     specs = [joint_spec(params, 'sspa_jt', o['target'], o['aux'], p, b, s, o['k'], alpha=o['alpha'], beta=o['beta'])
              for b in bbs for p in pcs if p in TABLE8_PERCENTS[b] for s in params.seeds]
@@ -520,21 +520,21 @@ def check_table8(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 def table8(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            target:str='rafdb', aux:str='affectnet7', k=None, alpha=None, beta=None,
            percents=TABLE9_PERCENTS, backbones=None, shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 8 reproduced: SSPA-JT accuracy against the auxiliary proportion."
     g = check_table8(preset, data_root, seeds, device, results_dir, out_dir, target, aux, k, alpha, beta, percents, backbones,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table8', cells(recs, _pct_row, ACC), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table8.ipynb', recs) | dict(scoring=scoring_coverage(recs)))
 
 def check_table9(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                  percents=TABLE9_PERCENTS, backbones=None, target:str='rafdb', aux:str='affectnet7',
-                 accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                 accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                 )->JointGrid:
     "Validate sspa_jt Table 9's parameters and list its runs: the direct merge with p% of the auxiliary set."
-    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     check_sources(target, aux)
     pcs, bbs = _check_percents(percents), default_backbones(backbones, params)
     specs = [joint_spec(params, 'direct_merge', target, aux, p, b, s) for b in bbs for p in pcs for s in params.seeds]
@@ -543,11 +543,11 @@ def check_table9(preset:str='smoke', data_root=None, seeds=None, device='auto', 
 def table9(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
            percents=TABLE9_PERCENTS, backbones=None, target:str='rafdb', aux:str='affectnet7',
            shard=None, progress:bool=True,
-           accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+           accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
           ):
     "sspa_jt Table 9 reproduced: accuracy of direct merging vs the auxiliary proportion, beside the paper's."
     g = check_table9(preset, data_root, seeds, device, results_dir, out_dir, percents, backbones, target, aux,
-                     accept_stale=accept_stale)
+                     accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     return compare('sspa_jt', 'table9', cells(recs, _pct_row, ACC), out_dir=g.params.out_dir,
                    provenance=g.provenance('nbs/tables/sspa_table9.ipynb', recs))
@@ -575,10 +575,10 @@ register_code('sspa_jt', ('affectnb.sspa', 'affectnb.arm', 'affectnb.train', 'af
 
 # %% ../../nbs/38_exp_sspa_jt.ipynb #98599f62
 def fig1(preset:str='smoke', data_root=None, device='auto', out_dir=None, results_dir=None, seeds=None,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "sspa_jt Fig 1: class distribution of the RAF-DB and AffectNet(-7) training sets."
-    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     counts = {}
     for name, label in (('rafdb', 'RAF-DB'), ('affectnet7', 'AffectNet')):
         ds = source(name, params, 'train')
@@ -602,10 +602,10 @@ def _fig2_name(spec:RunSpec)->str:
 
 def check_fig2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                target:str='rafdb', aux:str='affectnet7', aux_percent=COMBINE_PERCENT, backbone:str='resnet18',
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->JointGrid:
     "Validate sspa_jt Fig 2's parameters and list its runs: R, R+A, R+A_head, R+A_tail."
-    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     check_sources(target, aux); pc = check_percent(aux_percent); check_choice('backbone', backbone, list(BACKBONES))
     specs = [joint_spec(params, aux_percent=pc, target=target, aux=aux, backbone=backbone, seed=s, **kw)
              for kw in FIG2_SETS.values() for s in params.seeds]
@@ -614,12 +614,12 @@ def check_fig2(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 def fig2(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          target:str='rafdb', aux:str='affectnet7', aux_percent=COMBINE_PERCENT, backbone:str='resnet18',
          shard=None, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "sspa_jt Fig 2 reproduced: target accuracy when merging all, the head or the tail classes of the auxiliary set."
     import matplotlib.pyplot as plt
     g = check_fig2(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, backbone,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     names = list(FIG2_SETS)
     ours = {n: _cell([r for r in recs if _fig2_name(spec_of(r)) == n]) for n in names}
@@ -659,19 +659,19 @@ def class_examples(labels,                   # (N,) labels of a set
 
 def check_fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                datasets=('rafdb', 'affectnet7', 'caers'),
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               ):
     "Validate sspa_jt Fig 5's parameters: the data sets to show (one row each)."
-    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale)
+    params = _params('sspa_jt', preset, data_root, seeds, device, results_dir, out_dir, accept_stale, max_steps)
     return params, check_datasets(datasets, tuple(N_CLASSES), TITLE)
 
 def fig5(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          datasets=('rafdb', 'affectnet7', 'caers'),
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "sspa_jt Fig 5: one training image per class for each data set."
     params, names = check_fig5(preset, data_root, seeds, device, results_dir, out_dir, datasets,
-                               accept_stale=accept_stale)
+                               accept_stale=accept_stale, max_steps=max_steps)
     S = params.preset.img_size
     imgs, titles, labels, idxs = [], [], [], []
     for r, name in enumerate(names):
@@ -709,11 +709,11 @@ def pick_round_robin(labels,              # (N,) labels
 def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
                backbone:str|None=None, n_show:int=8,
-               accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+               accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
               )->JointGrid:
     "Validate sspa_jt Fig 6's parameters and list its run: the full SSPA-JT run of the first seed."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     backbone = default_backbone(backbone, params)
     if isinstance(n_show, bool) or not isinstance(n_show, (int, np.integer)) or not 1 <= n_show <= 32:
         raise ConfigError(f"n_show={n_show!r}: expected an integer in [1, 32] (images per row)")
@@ -724,11 +724,11 @@ def check_fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', re
 def fig6(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
          target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
          backbone:str|None=None, n_show:int=8, progress:bool=True,
-         accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+         accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
         ):
     "sspa_jt Fig 6: auxiliary samples kept (consistent) and rejected (inconsistent) by SSPA-JT's final selection."
     g = check_fig6(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbone, n_show,
-                   accept_stale=accept_stale)
+                   accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(progress=progress)
     if not recs: raise ConfigError(f"the run {g.specs[0].label} is not in {g.params.results_dir} (running elsewhere?)")
     rec = recs[0]
@@ -775,11 +775,11 @@ def _sel_name(spec:RunSpec)->str:
 def check_selection(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
                     target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
                     backbone:str|None=None,
-                    accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+                    accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
                    )->JointGrid:
     "Validate the selection figure's parameters (SynthAffect only) and list its runs."
     params, o = _common(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     if not params.synthetic:
         raise ConfigError("the selection figure scores the selection against the true classes, which only SynthAffect "
                           "has; run it with data_root=None")
@@ -819,11 +819,11 @@ def mean_per_class(records:list)->dict|None:
 def selection(preset:str='smoke', data_root=None, seeds=None, device='auto', results_dir=None, out_dir=None,
               target:str='rafdb', aux:str='affectnet7', aux_percent=None, k=None, alpha=None, beta=None,
               backbone:str|None=None, shard=None, progress:bool=True,
-              accept_stale:bool=False, # reuse stored runs made by other code or another environment; their cells are marked stale
+              accept_stale:bool=False, max_steps:int|None=None, # reuse stored runs made by other code or another environment; their cells are marked stale
              ):
     "Precision and recall of SSPA-JT's selected auxiliary samples per epoch, against keeping all of them."
     g = check_selection(preset, data_root, seeds, device, results_dir, out_dir, target, aux, aux_percent, k, alpha, beta, backbone,
-                        accept_stale=accept_stale)
+                        accept_stale=accept_stale, max_steps=max_steps)
     recs = g.run(shard, progress)
     if not recs: raise ConfigError(f"none of the {len(g.specs)} runs is in {g.params.results_dir} yet (shard={shard!r})")
     keys = ('sel_precision', 'sel_recall', 'aux_clean_frac', 'aux_agree_frac', 'sel_precision_mix', 'n_scored')
