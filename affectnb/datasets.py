@@ -19,7 +19,7 @@ __all__ = ['RAFDB_CODES', 'RAFDB_TO_CANON', 'FERPLUS_COLUMNS', 'FERPLUS_TO_CANON
            'DATASET_NAMES', 'SPLITS', 'LABEL_MODES', 'IMAGE_EXTS', 'LAYOUTS', 'ferplus_to_canonical',
            'ferplus_majority', 'ferplus_vote_targets', 'load_image', 'ImageDataset', 'dataset_names', 'load_dataset',
            'sample_attrs', 'SubsetDataset', 'labelled_split', 'fraction_subset', 'remove_class', 'JointDataset',
-           'Indexed', 'to_tensors', 'FastLoader']
+           'Indexed', 'LazyImages', 'image_source', 'to_tensors', 'FastLoader']
 
 # %% ../nbs/02_datasets.ipynb #c2023f7a
 RAFDB_CODES = ('surprise', 'fear', 'disgust', 'happy', 'sad', 'anger', 'neutral')  # RAF-DB labels 1..7
@@ -449,19 +449,24 @@ def _synth_likes():
     except ImportError: return ('rafdb', 'affectnet', 'ferplus', 'caers', 'sfew')
 
 def dataset_names()->tuple:
-    "Every name `load_dataset` accepts."
-    return DATASET_NAMES + tuple(f'synthetic-{l}' for l in _synth_likes())
+    "Every name `load_dataset` accepts: the image sets, SynthAffect's styles, and the video sets (`affectnb.video_datasets`)."
+    from affectnb.video_datasets import video_dataset_names        # lazy: that module imports this one
+    return DATASET_NAMES + tuple(f'synthetic-{l}' for l in _synth_likes()) + video_dataset_names()
 
-def load_dataset(name:str,                 # rafdb, ferplus, affectnet7, affectnet8, caers, sfew or synthetic-<like>
+def load_dataset(name:str,                 # rafdb, ferplus, affectnet7, affectnet8, caers, sfew, synthetic-<like>, or a video set
                  root:str|Path|None=None,  # the data set's folder (None: $AFFECTNB_DATA/<folder>; synthetic: unused)
                  split:str='train',        # train | test (| val for ferplus, sfew; unlabelled for sfew's Test/)
                  *, img_size=None,         # resize to int or (h, w); None keeps the native size
                  transform:Callable|None=None, # applied to each uint8 (3,H,W) image
                  on_error:str='raise',     # 'raise' at the first malformed entry, or 'skip' (counted in .skipped)
                  verify:bool|None=None,    # open every image at load time (default: when on_error='skip')
-                 **kw):                    # ferplus: label_mode, min_votes; synthetic: SynthAffect arguments
-    "Load a data set by name in the canonical label space."
+                 **kw):                    # ferplus: label_mode, min_votes; synthetic: SynthAffect arguments; video: see below
+    "Load a data set by name in the canonical label space (video sets: `affectnb.video_datasets.load_video_dataset`)."
     if not isinstance(name, str): raise ConfigError(f"name={name!r} must be a string; expected one of {list(dataset_names())}")
+    from affectnb.video_datasets import video_dataset_names, load_video_dataset
+    if name in video_dataset_names():                               # dfew, ferv39k, veatic and their SynthAffect styles
+        if verify is not None: kw['verify'] = verify
+        return load_video_dataset(name, root, split, img_size=img_size, transform=transform, on_error=on_error, **kw)
     if name.startswith('synthetic-'):
         check_choice('name', name, dataset_names())
         if root is not None: raise ConfigError(f"{name} is generated, not read: pass root=None (got {root!r})")
@@ -682,6 +687,53 @@ class Indexed(Dataset):
         if k.startswith('__') or k == 'ds': raise AttributeError(k)
         return getattr(self.ds, k)
 
+# %% ../nbs/02_datasets.ipynb #e19dc586
+class _Decode(Dataset):
+    "Sample i -> its uint8 (3, H, W) image at `size` (no transform): what DataLoader workers decode."
+    def __init__(self, ds, size): self.ds, self.size = ds, size
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, i): return _raw_image(self.ds, int(i), self.size)
+
+class LazyImages:
+    "A data set's images decoded on demand: indexed like an in-memory uint8 (N,3,H,W) tensor, for sets too large to hold."
+    dtype, ndim = torch.uint8, 4
+    def __init__(self, ds:Dataset,            # any affectnb data set (files, pixel strings, SynthAffect, subsets, joins)
+                 img_size,                    # every image resized to this (int or (h, w)); required: files differ in size
+                 num_workers:int=0,           # decoding processes for `batches` (0: in this process)
+                 pin_memory:bool=False,       # pin decoded batches (for CUDA)
+                ):
+        size = _check_img_size(img_size)
+        if size is None: raise ConfigError("LazyImages needs img_size= (the images of a real set differ in size)")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ConfigError(f"num_workers={num_workers!r} must be a non-negative integer")
+        self.ds, self.size, self.num_workers, self.pin_memory = ds, size, int(num_workers), bool(pin_memory)
+        self.shape = torch.Size((len(ds), 3) + size)
+    def __len__(self): return len(self.ds)
+    def __getitem__(self, idx)->torch.Tensor:
+        "The uint8 images of `idx` (an int, a slice, or an index tensor / array / list), decoded now."
+        if isinstance(idx, (int, np.integer)): return _raw_image(self.ds, int(idx) % len(self), self.size)
+        ii = range(len(self))[idx] if isinstance(idx, slice) else torch.as_tensor(np.asarray(idx)).reshape(-1).tolist()
+        xs = [_raw_image(self.ds, int(i), self.size) for i in ii]
+        return torch.stack(xs) if xs else torch.zeros((0, 3) + self.size, dtype=torch.uint8)
+    def batches(self, index_batches:Sequence)->Any:
+        "Iterate uint8 batches of `index_batches` in order, decoded by `num_workers` worker processes (prefetched)."
+        if self.num_workers == 0 or not len(index_batches):
+            yield from (self[b] for b in index_batches); return
+        sampler = [torch.as_tensor(np.asarray(b)).reshape(-1).tolist() for b in index_batches]
+        yield from torch.utils.data.DataLoader(_Decode(self.ds, self.size), batch_sampler=sampler, collate_fn=torch.stack,
+                                               num_workers=self.num_workers, pin_memory=self.pin_memory)
+    def __repr__(self): return f"LazyImages({len(self)} images at {self.size[0]}x{self.size[1]}, num_workers={self.num_workers})"
+
+def image_source(ds:Dataset,              # the data set
+                 img_size,                # images resized to this
+                 stream:bool=False,       # decode on demand (`LazyImages`) instead of holding every image
+                 num_workers:int=0,       # decoding processes when streaming
+                 pin_memory:bool=False,   # pinned batches when streaming (CUDA)
+                )->torch.Tensor|LazyImages:
+    "The images of `ds` for a loader: an in-memory uint8 (N,3,H,W) tensor (`to_tensors`), or streamed (`LazyImages`)."
+    return LazyImages(ds, img_size, num_workers, pin_memory) if stream else to_tensors(ds, img_size)[0]
+
+
 # %% ../nbs/02_datasets.ipynb #8856715e
 def to_tensors(ds:Dataset,       # any dataset whose items are (uint8 (3,H,W) image, target)
                img_size=None,    # resize to this; None: the dataset's size (images must then share one size)
@@ -707,8 +759,8 @@ class FastLoader:
                  drop_last:bool=False,
                  extras:Sequence|None=None,   # further (N, ...) tensors yielded after y (e.g. indices)
                  device=None):                # move batches here before augmenting
-        if not isinstance(images, torch.Tensor) or images.ndim != 4:
-            raise ConfigError(f"images must be a (N,3,H,W) tensor, got {type(images).__name__} {getattr(images, 'shape', '')}")
+        if not isinstance(images, (torch.Tensor, LazyImages)) or images.ndim != 4:
+            raise ConfigError(f"images must be a (N,3,H,W) tensor or LazyImages, got {type(images).__name__} {getattr(images, 'shape', '')}")
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ConfigError(f"batch_size={batch_size!r} must be a positive integer")
         self.images, self.targets = images, torch.as_tensor(np.asarray(targets), dtype=torch.long)
@@ -729,9 +781,9 @@ class FastLoader:
         g = self.generator(self.epoch); self.epoch += 1
         n = len(self.images)
         order = torch.randperm(n, generator=g) if self.shuffle else torch.arange(n)
-        for b in range(len(self)):
-            idx = order[b * self.batch_size:(b + 1) * self.batch_size]
-            x = self.images[idx]
+        idxs = [order[b * self.batch_size:(b + 1) * self.batch_size] for b in range(len(self))]
+        xs = self.images.batches(idxs) if isinstance(self.images, LazyImages) else (self.images[i] for i in idxs)
+        for idx, x in zip(idxs, xs):
             x = x.float().div_(255) if x.dtype == torch.uint8 else x.float()
             y, ex = self.targets[idx], [e[idx] for e in self.extras]
             if self.device is not None: x, y, ex = x.to(self.device), y.to(self.device), [e.to(self.device) for e in ex]

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from ..core import (ConfigError, DatasetError, Preset, check_choice, get_preset, get_device,
                            seed_everything, untracked, cache_dir, results_dir as _results_dir)
-from ..datasets import load_dataset, to_tensors, FastLoader
+from ..datasets import load_dataset, to_tensors, image_source, FastLoader
 from ..transforms import batch_weak, weak_view, eval_view
 from ..metrics import classification_metrics, aggregate
 from ..backbones import get_backbone
@@ -22,8 +22,8 @@ from ..runs import RunSpec, ResultStore, run_grid, runs_provenance
 # %% auto #0
 __all__ = ['DRY_RUN_CPU_BATCH', 'DRY_RUN_EVAL_BATCHES', 'REAL_DIRS', 'SYNTH_LIKE', 'check_datasets', 'Params',
            'dry_run_overrides', 'synthetic_paper_overrides', 'check_params', 'dataset_label', 'get_source',
-           'train_augment', 'WithExtras', 'set_transform', 'FixedLengthLoader', 'train_and_evaluate', 'spec_of',
-           'cell_stats', 'summarise', 'register_grids', 'ArtefactGrid']
+           'tensors_for', 'train_augment', 'WithExtras', 'set_transform', 'FixedLengthLoader', 'train_and_evaluate',
+           'spec_of', 'cell_stats', 'summarise', 'register_grids', 'ArtefactGrid']
 
 # %% ../../nbs/09b_experiments.ipynb #a1c0de02
 def _norm(s)->str:
@@ -138,6 +138,10 @@ class Params:
 
     @property
     def synthetic(self)->bool: return self.data_root is None
+    @property
+    def stream(self)->bool:
+        "Real data at the paper preset: images are decoded batch by batch (`LazyImages`), never all held in memory."
+        return not self.synthetic and self.preset.name == 'paper'
 
 DRY_RUN_CPU_BATCH = 4      # a dry run on a CPU trains batches of at most this many images (clips); stated in the spec
 DRY_RUN_EVAL_BATCHES = 2   # and evaluates this many batches
@@ -225,6 +229,15 @@ def get_source(name:str,         # real data-set name (rafdb, affectnet7, ...)
                             difficulty=p.difficulty, **kw)
     root = params.data_root/REAL_DIRS[name]
     return load_dataset(name, root=root if root.is_dir() else params.data_root, split=split, **kw)
+
+def tensors_for(ds,                  # a data set from `get_source` (or a subset / join of one)
+                params:Params,       # validated parameters: preset (image size, workers), data root, device
+               )->tuple:             # (uint8 (N,3,H,W) tensor or LazyImages, int64 (N,) targets)
+    "`to_tensors` at the preset's image size, streamed (`LazyImages`) on real data at the paper preset (`Params.stream`)."
+    p = params.preset
+    x = image_source(ds, p.img_size, stream=params.stream, num_workers=p.num_workers, pin_memory=params.device.type == 'cuda')
+    return x, torch.as_tensor(np.asarray(ds.targets), dtype=torch.long)
+
 
 # %% ../../nbs/09b_experiments.ipynb #0a5b7893
 def train_augment(img_size:int):

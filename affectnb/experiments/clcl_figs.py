@@ -10,8 +10,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 from ..core import ConfigError, check_choice, class_names, figures_dir
-from affectnb.experiments import Params, check_params, get_source, spec_of, register_grids, check_datasets, _as_list, \
-    _choices, _params
+from . import Params, check_params, get_source, spec_of, register_grids, check_datasets, _as_list, \
+    _choices, _params, tensors_for
 from .clcl import DATASETS, COLUMN, Grid, clcl_spec, clcl_run, load_snapshot, snapshot_epochs
 from ..datasets import to_tensors
 from ..clcl import deep_centroids, cosine_groups
@@ -401,7 +401,7 @@ def fig9(preset:str='smoke', data_root=None, seeds=(0,), device='auto', results_
     recs = g.run(shard, progress); res = g.results(recs); _missing(g, res)
     o = g.options; d, s = o['dataset'], o['seed']
     test = get_source(d, g.params, 'test')
-    x, y = to_tensors(test, g.params.preset.img_size)
+    x, y = tensors_for(test, g.params)          # streamed at paper: only the subsample is decoded
     idx = subsample(len(x), o['n_points'], seed=s); x, y = x[idx], y[idx].numpy()
     classes = list(getattr(test, 'classes', None) or class_names(int(y.max()) + 1))
     panels, data = {}, dict(kind='clcl_fig9', dataset=d, seed=s, n_points=len(idx), indices=idx.tolist(), panels={})
@@ -530,7 +530,7 @@ def fig10_11(preset:str='smoke', data_root=None, seeds=(0,), device='auto', resu
     o = g.options; d, s = o['dataset'], o['seed']
     ms = [m for m in o['methods'] if (m, d, s) in res]
     test = get_source(d, g.params, 'test')
-    xs, ys = to_tensors(test, g.params.preset.img_size)
+    xs, ys = tensors_for(test, g.params)
     names = list(getattr(test, 'classes', None) or class_names(7))
     pick = pick_images(ys.numpy(), names, o['classes'])
     x = xs[pick].float()/255; size = x.shape[-1]

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from ..core import ConfigError, check_choice, seed_everything
 from . import Params, check_params, dataset_label, get_source, summarise, register_grids, \
-    check_datasets, _as_list, _choices, _params
+    check_datasets, _as_list, _choices, _params, tensors_for
 from .clcl import (DATASETS, COLUMN, Grid as _ClclGrid, _switches, _options, run_options, _loaders,
                                        build_run, clcl_run, clcl_spec)
 from ..datasets import fraction_subset, remove_class, SubsetDataset, to_tensors, FastLoader
@@ -79,7 +79,7 @@ def _as_train_spec(spec:RunSpec, keep:Sequence[str]=())->RunSpec:
 
 def _evaluate(trainer, test, params:Params, C:int)->tuple:
     "(logits (N, C) float32, labels) of the test set."
-    xt, yt = to_tensors(test, params.preset.img_size)
+    xt, yt = tensors_for(test, params)            # streamed on real data at paper
     logits, y = trainer.predict(FastLoader(xt, yt, params.preset.eval_batch_size, shuffle=False))
     return logits.float(), y
 
@@ -104,7 +104,7 @@ def partial_run(spec:RunSpec, params:Params)->dict:
             sw = _switches(spec)
             objective = CLCLUnlabelled(clfm=sw['clfm'], clbs=sw['clbs'], seed=spec.seed, **run_options(_as_train_spec(spec), params)).build(model)
         else: objective = get_method('simsiam', **s.get('simsiam', {}))
-        x_l, y_l = to_tensors(lab, p.img_size); x_u, _ = to_tensors(unl, p.img_size)
+        x_l, y_l = tensors_for(lab, params); x_u, _ = tensors_for(unl, params)
         steps = len(lab) // p.batch_size
         if steps < 1: raise ConfigError(f"{len(lab)} labelled images give no full batch of {p.batch_size}")
         dev = params.device if params.device.type == 'cuda' else None

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from ..core import ConfigError, DatasetError, check_choice, class_names, figures_dir, seed_everything
 from . import Params, check_params, get_source, dataset_label, summarise, SYNTH_LIKE, ArtefactGrid, \
-    spec_of, cell_stats, register_grids, check_datasets, _norm, _as_list, _choices, _params
+    spec_of, cell_stats, register_grids, check_datasets, _norm, _as_list, _choices, _params, tensors_for
 from ..datasets import labelled_split, to_tensors, FastLoader
 from ..backbones import get_backbone
 from ..train import Trainer
@@ -214,7 +214,7 @@ def ssl_run(spec:RunSpec, params:Params)->dict:
     lab, unl = labelled_split(train, n_labels, seed=spec.seed)
     seed_everything(spec.seed)
     objective, model = build_method(spec.method, C, params, s)
-    x_l, y_l = to_tensors(lab, p.img_size); x_u, _ = to_tensors(unl, p.img_size)
+    x_l, y_l = tensors_for(lab, params); x_u, _ = tensors_for(unl, params)    # streamed on real data at paper
     u_true = getattr(unl, 'true_targets', None) if params.synthetic else None
     uratio = int(s.get('uratio', 1))
     steps = p.extra.get('steps_per_epoch') or math.ceil(len(unl)/(p.batch_size*uratio))
@@ -223,7 +223,7 @@ def ssl_run(spec:RunSpec, params:Params)->dict:
                        views=objective.views, u_true=u_true, num_classes=C, device=dev)
     trainer = Trainer(model, objective, p, device=params.device, seed=spec.seed, progress=False)
     history = trainer.fit(loader)
-    x_t, y_t = to_tensors(test, p.img_size)
+    x_t, y_t = tensors_for(test, params)
     logits, y = trainer.predict(FastLoader(x_t, y_t, p.eval_batch_size, shuffle=False))
     pred = logits.argmax(1).numpy()
     m = classification_metrics(y.numpy(), pred, C)

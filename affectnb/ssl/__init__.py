@@ -11,6 +11,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from ..core import ConfigError, check_choice
 from ..train import Objective, ModelEMA, split_xy
+from ..datasets import LazyImages
 from ..transforms import batch_strong
 
 # %% auto #0
@@ -24,9 +25,9 @@ VIEWS = ('x', 'x_s', 'u_w', 'u_w2', 'u_s', 'u_s2')
 _STREAMS = {'idx_x': 0, 'idx_u': 1, **{v: 2 + i for i, v in enumerate(VIEWS)}}
 
 def _as_images(x, name:str)->Tensor:
-    if not isinstance(x, Tensor) or x.ndim != 4:
-        raise ConfigError(f"{name} must be a (N, C, H, W) uint8 tensor (or float in [0, 1]); got {type(x).__name__} "
-                          f"{tuple(getattr(x, 'shape', ()))}")
+    if not isinstance(x, (Tensor, LazyImages)) or x.ndim != 4:
+        raise ConfigError(f"{name} must be a (N, C, H, W) uint8 tensor (or float in [0, 1]) or a LazyImages (streamed); got "
+                          f"{type(x).__name__} {tuple(getattr(x, 'shape', ()))}")
     return x
 
 def _to_float(x:Tensor)->Tensor: return x.float().div_(255) if x.dtype == torch.uint8 else x.float()
@@ -105,14 +106,20 @@ class SSLLoader:
         il = self.index_stream(self.n_labelled, B*S, gen['idx_x']).view(S, B)
         iu = self.index_stream(self.n_unlabelled, U*S, gen['idx_u']).view(S, U)
         dev = self.device
+        use_u = any(v.startswith('u_') for v in self.views)
+        # streamed images (LazyImages) are decoded batch by batch in worker processes; the indices are the same
+        xls = self.x_l.batches(il) if isinstance(self.x_l, LazyImages) else (self.x_l[i] for i in il)
+        xus = (self.x_u.batches(iu) if isinstance(self.x_u, LazyImages) else (self.x_u[i] for i in iu)) if use_u else None
         for s in range(S):
             b = {'idx_x': il[s], 'idx_u': iu[s], 'y': self.y_l[il[s]], 'u_true': self.u_true[iu[s]]}
             if dev is not None: b = {k: v.to(dev) for k, v in b.items()}
-            xl = _to_float(self.x_l[il[s]].to(dev) if dev is not None else self.x_l[il[s]])
+            xl = next(xls)
+            xl = _to_float(xl.to(dev) if dev is not None else xl)
             b['x'] = self.weak(xl, gen['x'])
             if 'x_s' in self.views: b['x_s'] = self.strong(xl, gen['x_s'])
-            if any(v.startswith('u_') for v in self.views):
-                xu = _to_float(self.x_u[iu[s]].to(dev) if dev is not None else self.x_u[iu[s]])
+            if use_u:
+                xu = next(xus)
+                xu = _to_float(xu.to(dev) if dev is not None else xu)
                 for v in ('u_w', 'u_w2', 'u_s', 'u_s2'):
                     if v in self.views: b[v] = (self.weak if v.startswith('u_w') else self.strong)(xu, gen[v])
             yield b
