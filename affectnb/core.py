@@ -198,7 +198,7 @@ class Preset:
     seeds: tuple = (0, 1, 2)
     difficulty: float = 1.0             # SynthAffect difficulty knob
     max_steps: int|None = None          # dry run: stop training after this many optimisation steps (None: the whole schedule)
-    max_eval_batches: int|None = None   # dry run: evaluate at most this many batches per evaluation (None: all)
+    max_eval_batches: int|None = None   # dry run: evaluation sets cut to this many batches (None: whole)
     extra: dict = field(default_factory=dict)  # paper-specific values (k experts, T_S, ...)
 
     def __getattribute__(self, name):

@@ -402,8 +402,7 @@ class Trainer:
         self.use_amp = bool(self.preset.amp) and self.device.type == 'cuda'
         self.scheduler, self.history, self.epoch, self.step_in_epoch, self.global_step = None, [], 0, 0, 0
         self.steps_per_epoch, self.train_loader = None, None
-        # a dry run (preset.max_steps / max_eval_batches): stop after that many steps / evaluation batches
-        self.max_steps, self.max_eval_batches = self.preset.max_steps, self.preset.max_eval_batches
+        self.max_steps = self.preset.max_steps        # a dry run: stop after that many optimisation steps
         self.stopped_early = False
 
     def autocast(self):
@@ -603,8 +602,7 @@ def _predict(self:Trainer, loader:Iterable, use_ema:bool=False)->tuple:
     logits, ys = [], []
     try:
         with torch_threads(self.num_threads):
-            for k, batch in enumerate(loader):
-                if self.max_eval_batches is not None and k >= self.max_eval_batches: break   # a dry run
+            for batch in loader:
                 x, y = split_xy(to_device(batch, self.device))
                 with self.autocast(): out = self.objective.predict(m, x)
                 logits.append(out.float().cpu())

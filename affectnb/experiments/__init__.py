@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from ..core import (ConfigError, DatasetError, Preset, check_choice, get_preset, get_device,
                            seed_everything, untracked, cache_dir, results_dir as _results_dir)
-from ..datasets import load_dataset, to_tensors, image_source, FastLoader
+from ..datasets import load_dataset, to_tensors, image_source, FastLoader, SubsetDataset
 from ..transforms import batch_weak, weak_view, eval_view
 from ..metrics import classification_metrics, aggregate
 from ..backbones import get_backbone
@@ -22,8 +22,8 @@ from ..runs import RunSpec, ResultStore, run_grid, runs_provenance
 # %% auto #0
 __all__ = ['DRY_RUN_CPU_BATCH', 'DRY_RUN_EVAL_BATCHES', 'REAL_DIRS', 'SYNTH_LIKE', 'check_datasets', 'Params',
            'dry_run_overrides', 'synthetic_paper_overrides', 'check_params', 'dataset_label', 'get_source',
-           'tensors_for', 'train_augment', 'WithExtras', 'set_transform', 'FixedLengthLoader', 'train_and_evaluate',
-           'spec_of', 'cell_stats', 'summarise', 'register_grids', 'ArtefactGrid']
+           'dry_run_cut', 'tensors_for', 'train_augment', 'WithExtras', 'set_transform', 'FixedLengthLoader',
+           'train_and_evaluate', 'spec_of', 'cell_stats', 'summarise', 'register_grids', 'ArtefactGrid']
 
 # %% ../../nbs/09b_experiments.ipynb #a1c0de02
 def _norm(s)->str:
@@ -143,21 +143,21 @@ class Params:
         "Real data at the paper preset: images are decoded batch by batch (`LazyImages`), never all held in memory."
         return not self.synthetic and self.preset.name == 'paper'
 
-DRY_RUN_CPU_BATCH = 4      # a dry run on a CPU trains batches of at most this many images (clips); stated in the spec
+DRY_RUN_CPU_BATCH = 8      # a dry run on a CPU trains batches of at most this many images (clips); stated in the spec
 DRY_RUN_EVAL_BATCHES = 2   # and evaluates this many batches
 
 def dry_run_overrides(max_steps:int,          # optimisation steps to train
                       preset:Preset,          # the preset the dry run stands in for
                       device:torch.device,    # a CPU gets smaller batches
                      )->dict:
-    "Preset overrides of a dry run: `max_steps` steps, 2 evaluation batches, and on a CPU batches of at most 4."
+    "Preset overrides of a dry run: `max_steps` steps, 2 evaluation batches, and on a CPU batches of at most 8."
     if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
         raise ConfigError(f"max_steps={max_steps!r}: expected a positive integer (the steps of a dry run) or None (a full run)")
     o = dict(max_steps=int(max_steps), max_eval_batches=DRY_RUN_EVAL_BATCHES)
     if torch.device(device).type == 'cpu':
         with untracked():
             if preset.batch_size > DRY_RUN_CPU_BATCH: o['batch_size'] = DRY_RUN_CPU_BATCH
-            if preset.eval_batch_size > 2*DRY_RUN_CPU_BATCH: o['eval_batch_size'] = 2*DRY_RUN_CPU_BATCH
+            if preset.eval_batch_size > DRY_RUN_CPU_BATCH: o['eval_batch_size'] = DRY_RUN_CPU_BATCH
     return o
 
 def synthetic_paper_overrides(paper:str)->dict:
@@ -225,10 +225,17 @@ def get_source(name:str,         # real data-set name (rafdb, affectnet7, ...)
     p = params.preset
     if params.synthetic:
         if n is None: n = p.n_train if split == 'train' else p.n_test
-        return load_dataset(f'synthetic-{SYNTH_LIKE[name]}', split=split, n=n, img_size=p.img_size,
-                            difficulty=p.difficulty, **kw)
+        return dry_run_cut(load_dataset(f'synthetic-{SYNTH_LIKE[name]}', split=split, n=n, img_size=p.img_size,
+                                        difficulty=p.difficulty, **kw), params, split)
     root = params.data_root/REAL_DIRS[name]
-    return load_dataset(name, root=root if root.is_dir() else params.data_root, split=split, **kw)
+    return dry_run_cut(load_dataset(name, root=root if root.is_dir() else params.data_root, split=split, **kw), params, split)
+
+def dry_run_cut(ds, params:Params, split:str):
+    "A dry run's evaluation set: its first `max_eval_batches x eval_batch_size` samples; training sets stay whole."
+    p = params.preset
+    if split == 'train' or p.max_eval_batches is None: return ds
+    k = p.max_eval_batches*p.eval_batch_size
+    return ds if len(ds) <= k else SubsetDataset(ds, np.arange(k))
 
 def tensors_for(ds,                  # a data set from `get_source` (or a subset / join of one)
                 params:Params,       # validated parameters: preset (image size, workers), data root, device

@@ -200,9 +200,13 @@ def clcl_run(spec:RunSpec, params:Params)->dict:
     trainer = Trainer(model, objective, p, device=params.device, seed=spec.seed, progress=False, grad_norm_modules=probes)
     snaps, meta = snapshot_epochs(trainer.epochs), dict(spec=spec.to_dict(), num_classes=C, classes=list(train.classes))
     base_end = objective.on_epoch_end
+    saved = []
     def on_epoch_end(tr, epoch):                                     # keep the model after the snapshot epochs
         out = base_end(tr, epoch)
-        if epoch + 1 in snaps: _save_snapshot(snapshot_path(spec, params, epoch + 1), tr.model, objective, meta | dict(epoch=epoch + 1))
+        last = tr.max_steps is not None and tr.global_step >= tr.max_steps    # a dry run ends here: keep its last epoch
+        if epoch + 1 in snaps or last:
+            _save_snapshot(snapshot_path(spec, params, epoch + 1), tr.model, objective, meta | dict(epoch=epoch + 1))
+            saved.append(epoch + 1)
         return out
     objective.on_epoch_end = on_epoch_end
     try: history = trainer.fit(loader, eval_loader=test_loader)
@@ -213,7 +217,7 @@ def clcl_run(spec:RunSpec, params:Params)->dict:
     pred = logits.argmax(1).numpy()
     m = classification_metrics(y.numpy(), pred, C)
     res = dict(metrics=m, per_class_recall=m['per_class_recall'], confusion=m['confusion'], classes=list(train.classes),
-               curves=[_scalars(r) for r in history], snapshots=snaps, epochs=trainer.epochs, n_train=len(train),
+               curves=[_scalars(r) for r in history], snapshots=saved, epochs=trainer.epochs, n_train=len(train),
                n_test=len(test), steps_per_epoch=len(loader), objective=repr(objective), switches=_switches(spec),
                n_params=sum(q.numel() for q in model.parameters()))
     if getattr(test, 'true_targets', None) is not None:

@@ -11,7 +11,7 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..core import (ConfigError, DatasetError, Preset, check_choice, class_names, figures_dir, register_preset,
                            seed_everything)
-from . import Params, ArtefactGrid, spec_of, register_grids, _choices, _params, _num
+from . import Params, ArtefactGrid, spec_of, register_grids, _choices, _params, _num, dry_run_cut
 from ..metrics import classification_metrics, aggregate, rmse, ccc
 from ..train import Trainer, Supervised, Objective, split_xy, lr_factor
 from ..runs import RunSpec, register_code, canonical_json
@@ -66,11 +66,12 @@ def video_source(name:str, params:Params, split:str='train', fold:int|None=None)
     p = params.preset; T = p.extra['frames']
     if params.synthetic:
         n = p.n_train if split == 'train' else p.n_test
-        return load_video_dataset(f'synthetic-{name}', split=split, frames=T, img_size=p.img_size, n=n,
-                                  seed=0 if fold is None else int(fold), difficulty=p.difficulty)
+        return dry_run_cut(load_video_dataset(f'synthetic-{name}', split=split, frames=T, img_size=p.img_size, n=n,
+                                              seed=0 if fold is None else int(fold), difficulty=p.difficulty), params, split)
     root = params.data_root/REAL_DIRS[name]
     kw = dict(fold=int(fold)) if name == 'dfew' else {}
-    return load_video_dataset(name, root if root.is_dir() else params.data_root, split, frames=T, img_size=p.img_size, **kw)
+    return dry_run_cut(load_video_dataset(name, root if root.is_dir() else params.data_root, split, frames=T,
+                                          img_size=p.img_size, **kw), params, split)
 
 def dataset_label(name:str, params:Params)->str:
     "How a data set is named in results: the real name, or `synthetic-<name>`."
