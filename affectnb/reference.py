@@ -314,6 +314,11 @@ class Comparison:
         out = [f"## {self.paper} {self.table}: paper vs ours", '', _md_text(self.reference.attrs['caption']), '',
                f"*{_md_text(self.describe())}*", '']
         for w in self.provenance.get('warnings') or []: out += [f"> **Warning:** {_md_text(w)}", '']
+        if self.provenance.get('dry_run'):
+            o = self.provenance.get('overrides') or {}
+            out += [f"> **DRY RUN, not a result:** every run trained {o.get('max_steps', '?')} optimisation step(s) and "
+                    f"evaluated {o.get('max_eval_batches', '?')} batch(es) (preset overrides {_md_text(str(o))}); the "
+                    "numbers below only show that the pipeline ran.", '']
         out += [markdown_table(header, rows, align), '',
                "Paper cells as printed: **bold** best, <u>underlined</u> second best; '—' not run."]
         if any(c and c.get('stale') for cells in self.reproduced.values() for c in cells.values()):

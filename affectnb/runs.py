@@ -663,6 +663,22 @@ def _parser()->argparse.ArgumentParser:
                         help='count the done, stale and missing runs of an experiment, or (--figures) judge every output')
     st.add_argument('--figures', action='store_true', help='list every output under the figures root as fresh / stale / dirty')
     st.add_argument('--figures-dir', default=None, help='figures root for --figures (default: <home>/figures)')
+    pl = sub.add_parser('plan', parents=[common, grid],
+                        help="size an experiment (default preset paper): runs, steps, images seen, FLOPs, estimated wall time")
+    pl.set_defaults(preset='paper')
+    pl.add_argument('--all', action='store_true', help='every registered experiment (runs shared between them counted once)')
+    pl.add_argument('--device', default='cpu', help='where the throughput is measured: cpu | cuda[:i] (default cpu)')
+    pl.add_argument('--throughput', type=float, default=None,
+                    help='training images (clips) per second to assume instead of measuring it on this machine')
+    dr = sub.add_parser('dry-run', parents=[common], help="run artefact notebooks at preset paper in dry-run mode on stand-in "
+                        "layouts and weights (affectnb.paperpath); fails naming every notebook that fails")
+    dr.add_argument('notebooks', nargs='*', help='notebook paths (default with --all: every artefact notebook)')
+    dr.add_argument('--all', action='store_true', help='every artefact notebook (or those of --paper)')
+    dr.add_argument('--paper', action='append', default=None, help='only this paper\'s notebooks with --all (repeatable)')
+    dr.add_argument('--folder', default=None, help='stand-ins, executed notebooks and dry_run.json (default <cache>/dry_run)')
+    dr.add_argument('--max-steps', type=int, default=1, help='optimisation steps per run (default 1)')
+    dr.add_argument('--device', default='cpu', help='cpu | cuda[:i] | auto (default cpu)')
+    dr.add_argument('--rerun', action='store_true', help='run notebooks that passed before too')
     return p
 
 # %% ../nbs/07_runs.ipynb #16698992
@@ -684,6 +700,18 @@ def main(argv:Sequence[str]|None=None)->int:
             counts = collections.Counter(r['state'] for r in rows)
             print(f"{len(rows)} outputs under {root}: " + ', '.join(f'{v} {k}' for k, v in sorted(counts.items())))
             return 0
+        if args.cmd == 'dry-run':
+            from affectnb.paperpath import dry_run, artefact_notebooks
+            if bool(args.notebooks) == bool(args.all): raise ConfigError("`affectnb dry-run` needs notebook paths or --all, not both and not neither")
+            nbs = artefact_notebooks(args.paper) if args.all else args.notebooks
+            dry_run(nbs, args.folder, args.max_steps, args.device, rerun=args.rerun)
+            return 0
+        if args.cmd == 'plan':
+            from affectnb.plan import plan, plan_all                 # lazy: affectnb.plan imports this module
+            kw = dict(seeds=_parse_seeds(args.seeds), throughput=args.throughput, device=args.device, data_root=args.data_root)
+            if args.all: print(plan_all(args.preset, **kw)); return 0
+            if args.name is None: raise ConfigError("`affectnb plan` needs an experiment name (see `affectnb list`) or --all")
+            print(plan(args.name, args.preset, **kw)); return 0
         if args.name is None: raise ConfigError(f"`affectnb {args.cmd}` needs an experiment name (see `affectnb list`)")
         exp = get_experiment(args.name)
         check_choice('--preset', args.preset, ('ci', 'smoke', 'paper'))

@@ -45,6 +45,11 @@ def save_figure(fig,                  # matplotlib Figure
     paper = prov.get('paper') or Path(png).parent.name
     if paper in CODE and 'code_fingerprint' not in prov: prov['code_fingerprint'] = code_fingerprint(CODE[paper])
     for w in prov.get('warnings') or []: print(f'warning: {png.name}: {w}', file=sys.stderr)
+    if prov.get('dry_run'):                                 # a dry run's figure says so on its face
+        from matplotlib.transforms import offset_copy                  # 28 pt above the figure: clear of any title
+        fig.text(0.5, 1.0, f"DRY RUN, not a result ({(prov.get('overrides') or {}).get('max_steps', '?')} step(s) per run)",
+                 ha='center', va='bottom', color='red', fontsize=12, weight='bold',
+                 transform=offset_copy(fig.transFigure, fig=fig, y=28, units='points'))
     text = to_json(dict(data=data, provenance=prov)) + '\n'  # serialise first: a bad `data` writes nothing
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
     atomic_write(png, buf.getvalue()); atomic_write(js, text)

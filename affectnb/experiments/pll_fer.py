@@ -46,7 +46,8 @@ __all__ = ['DATASETS', 'TITLE', 'N_CLASSES', 'STARTS', 'BACKBONES', 'MIM_FILE', 
 register_preset(Preset(name='paper', paper='pll_fer', img_size=224, backbone='vit_b16', width=64, pretrained='imagenet',
                        optimizer='adamw', lr=1e-4*320/256, weight_decay=0.05, batch_size=320, epochs=100, schedule='cosine',
                        warmup_epochs=5, n_train=None, n_test=None, num_workers=8,
-                       extra=dict(base_lr=1e-4, betas=(0.9, 0.95), epochs_affectnet=25, resnet_pretrained='imagenet',
+                       extra=dict(base_lr=1e-4, betas=(0.9, 0.95), epochs_affectnet=25,
+                                  resnet_pretrained='msceleb',   # Sec. 4.4.1: "ResNet-18 pre-trained on ... MS-Celeb-1M"
                                   mim_n=None, threshold=0.25, tau=0.001, k=2)))
 register_preset(Preset(name='smoke', paper='pll_fer', img_size=48, backbone='vit_tiny', width=16, pretrained=None,
                        optimizer='adamw', lr=1e-3, weight_decay=0.05, batch_size=64, epochs=8, schedule='cosine',
