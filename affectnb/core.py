@@ -13,9 +13,9 @@ import torch
 
 # %% auto #0
 __all__ = ['CLASSES', 'PRESETS', 'AffectnbError', 'DatasetError', 'ConfigError', 'check_choice', 'class_names', 'package_dir',
-           'repo_dir', 'home_dir', 'figures_dir', 'results_dir', 'cache_dir', 'atomic_write', 'to_json', 'save_json',
-           'load_json', 'seed_everything', 'get_device', 'Preset', 'track_preset_reads', 'untracked', 'register_preset',
-           'get_preset', 'git_state', 'git_commit', 'environment', 'provenance']
+           'repo_dir', 'home_dir', 'figures_dir', 'results_dir', 'cache_dir', 'atomic_write', 'cached_uint8', 'to_json',
+           'save_json', 'load_json', 'seed_everything', 'get_device', 'Preset', 'track_preset_reads', 'untracked',
+           'register_preset', 'get_preset', 'git_state', 'git_commit', 'environment', 'provenance']
 
 # %% ../nbs/00_core.ipynb #95e4a7e2
 class AffectnbError(Exception):
@@ -104,6 +104,26 @@ def atomic_write(path:str|Path, data:str|bytes)->Path:
         if os.path.exists(tmp): os.unlink(tmp)
         raise
     return path
+
+def cached_uint8(path:str|Path,      # the cache file (a `torch.save`d tensor)
+                 shape:tuple,        # the tensor's expected shape
+                 make,               # () -> the uint8 tensor, when the cache is absent, corrupt or of another shape
+                 cache:bool=True,    # False: always `make()`, write nothing
+                )->torch.Tensor:
+    "A generated uint8 tensor: read from `path` if it holds one of `shape`, else `make()` saved there atomically."
+    path = Path(path)
+    if cache and path.exists():
+        try:
+            t = torch.load(path, map_location='cpu', weights_only=True)
+            if isinstance(t, torch.Tensor) and t.dtype == torch.uint8 and tuple(t.shape) == tuple(shape): return t
+        except Exception: pass                                          # corrupt cache: generate again
+    t = make()
+    if cache:
+        import io
+        buf = io.BytesIO(); torch.save(t, buf)
+        try: atomic_write(path, buf.getvalue())
+        except OSError: pass                                            # read-only cache: keep it in memory only
+    return t
 
 def _json_default(o):
     if isinstance(o, (np.integer,)): return int(o)

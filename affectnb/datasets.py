@@ -215,12 +215,13 @@ class ImageDataset(Dataset):
                 f", skipped={self.skipped})")
 
 # %% ../nbs/02_datasets.ipynb #4708a32d
-def _resolve_root(name, root):
-    info = LAYOUTS['affectnet' if name.startswith('affectnet') else name]
+def _resolve_root(name, root, info=None, caller='load_dataset'):
+    "The data set's folder: `root`, else `$AFFECTNB_DATA/<folder>`; a missing one names where to get it and its layout."
+    info = info or LAYOUTS['affectnet' if name.startswith('affectnet') else name]
     if root is None:
         env = os.environ.get('AFFECTNB_DATA')
         if env and (Path(env).expanduser()/info['folder']).is_dir(): return Path(env).expanduser()/info['folder']
-        raise DatasetError(f"load_dataset({name!r}) needs root=<folder>: affectnb cannot download it (licence). "
+        raise DatasetError(f"{caller}({name!r}) needs root=<folder>: affectnb cannot download it (licence). "
                            f"Get it from {info['url']}, then pass root= (or set $AFFECTNB_DATA to a folder "
                            f"holding {info['folder']}/). Expected layout under root:\n{info['layout']}")
     root = Path(root).expanduser()
@@ -228,8 +229,8 @@ def _resolve_root(name, root):
         raise DatasetError(f"{name}: root {root} does not exist or is not a folder. Expected layout:\n{info['layout']}")
     return root
 
-def _missing(name, path):
-    info = LAYOUTS['affectnet' if name.startswith('affectnet') else name]
+def _missing(name, path, info=None):
+    info = info or LAYOUTS['affectnet' if name.startswith('affectnet') else name]
     return DatasetError(f"{name}: expected {path} (not found). Expected layout:\n{info['layout']}")
 
 def _verify(ds, issues, keep=None):

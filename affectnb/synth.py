@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from scipy import special, stats
 from torch.utils.data import Dataset
-from .core import CLASSES, ConfigError, check_choice, cache_dir, atomic_write
+from .core import CLASSES, ConfigError, check_choice, cache_dir, atomic_write, cached_uint8
 
 # %% auto #0
 __all__ = ['SYNTH_LIKES', 'SPLITS', 'ANNOTATIONS', 'CLASS_PRIORS', 'AU_NAMES', 'PROTOTYPES', 'STYLES', 'DEFAULT_N',
@@ -483,19 +483,8 @@ class SynthAffect(Dataset):
         return self._images
 
     def _load_or_render(self)->torch.Tensor:
-        shape = (self.n, 3, self.img_size, self.img_size)
-        path = self.cache_path()
-        if self.cache and path.exists():
-            try:
-                t = torch.load(path, map_location='cpu', weights_only=True)
-                if isinstance(t, torch.Tensor) and t.dtype == torch.uint8 and tuple(t.shape) == shape: return t
-            except Exception: pass                                      # corrupt cache: regenerate
-        t = render_faces(self.scenes, self.img_size, self.chunk)
-        if self.cache:
-            buf = io.BytesIO(); torch.save(t, buf)
-            try: atomic_write(path, buf.getvalue())
-            except OSError: pass                                        # read-only cache: keep in memory
-        return t
+        return cached_uint8(self.cache_path(), (self.n, 3, self.img_size, self.img_size),
+                            lambda: render_faces(self.scenes, self.img_size, self.chunk), self.cache)
 
     def __len__(self): return self.n
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from scipy import special, stats
 from torch.utils.data import Dataset
-from .core import ConfigError, check_choice, cache_dir, atomic_write, class_names
+from .core import ConfigError, check_choice, cache_dir, atomic_write, class_names, cached_uint8
 from .synth import (AU_NAMES, PROTOTYPES, CLASS_SIMILARITY, FOLDER_NAMES, SPLITS, hash_uniform, set_key,
                             sample_scenes, render_faces, check_size, _VA)
 
@@ -301,18 +301,8 @@ class SynthVideo(Dataset):
         return self._clips
 
     def _load_or_render(self)->torch.Tensor:
-        shape, path = (self.n, 3, self.frames, self.img_size, self.img_size), self.cache_path()
-        if self.cache and path.exists():
-            try:
-                t = torch.load(path, map_location='cpu', weights_only=True)
-                if isinstance(t, torch.Tensor) and t.dtype == torch.uint8 and tuple(t.shape) == shape: return t
-            except Exception: pass                                      # corrupt cache: render again
-        t = render_clips(self.params, self.img_size, chunk=self.chunk)
-        if self.cache:
-            buf = io.BytesIO(); torch.save(t, buf)
-            try: atomic_write(path, buf.getvalue())
-            except OSError: pass                                        # read-only cache: keep in memory
-        return t
+        return cached_uint8(self.cache_path(), (self.n, 3, self.frames, self.img_size, self.img_size),
+                            lambda: render_clips(self.params, self.img_size, chunk=self.chunk), self.cache)
 
     def __len__(self): return self.n
 

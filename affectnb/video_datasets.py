@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 from .core import CLASSES, ConfigError, DatasetError, check_choice, class_names
-from .datasets import FOLDER_CLASSES, _Issues, _check_img_size, _safe_rel, _to_tensor, load_image
+from .datasets import FOLDER_CLASSES, _Issues, _resolve_root, _missing, _check_img_size, _safe_rel, _to_tensor, load_image
 
 # %% auto #0
 __all__ = ['VIDEO_DATASETS', 'DFEW_CODES', 'DFEW_TO_CANON', 'FERV39K_NAMES', 'FERV39K_TO_CANON', 'VA_NAMES', 'FRAME_EXTS',
@@ -54,21 +54,9 @@ VIDEO_LAYOUTS = {
 
 def _layout(name): return VIDEO_LAYOUTS[name]['layout']
 
-def _vmissing(name, path):
-    return DatasetError(f"{name}: expected {path} (not found). Expected layout:\n{_layout(name)}")
+def _vmissing(name, path): return _missing(name, path, VIDEO_LAYOUTS[name])      # affectnb.datasets' message
 
-def _resolve_video_root(name, root):
-    info = VIDEO_LAYOUTS[name]
-    if root is None:
-        env = os.environ.get('AFFECTNB_DATA')
-        if env and (Path(env).expanduser()/info['folder']).is_dir(): return Path(env).expanduser()/info['folder']
-        raise DatasetError(f"load_video_dataset({name!r}) needs root=<folder>: affectnb cannot download it (licence). "
-                           f"Get it from {info['url']}, then pass root= (or set $AFFECTNB_DATA to a folder holding "
-                           f"{info['folder']}/). Expected layout under root:\n{info['layout']}")
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        raise DatasetError(f"{name}: root {root} does not exist or is not a folder. Expected layout:\n{info['layout']}")
-    return root
+def _resolve_video_root(name, root): return _resolve_root(name, root, VIDEO_LAYOUTS[name], 'load_video_dataset')
 
 # %% ../nbs/02b_video_datasets.ipynb #3b50bc59
 def segment_indices(n_frames:int,                      # $n$, frames in the clip
