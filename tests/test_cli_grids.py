@@ -67,3 +67,26 @@ def test_the_check_sees_a_difference():
     defaults = {k: (None if v['default'] == 'None' else ast.literal_eval(v["default"])) for k, v in papermill.inspect_notebook(str(nb)).items()}
     assert {s.key for s in leaf.check_fig6(**defaults).specs} != cli_specs('leaf', 'fig6', 'smoke')
     assert paper_args(nb) == {'datasets': ['rafdb', 'ferplus'], 'labels': 'all'}
+
+@pytest.mark.parametrize('paper,name', GRIDS, ids=[f'{p}.{n}' for p, n in GRIDS])
+def test_cli_grid_at_the_paper_preset_without_data(paper, name):
+    "At preset paper with no data root every grid enumerates (on SynthAffect at the paper's protocol, the smoke preset's image counts in its overrides), as the notebook's; a dry run's limits enter every spec."
+    from affectnb.core import get_preset
+    smoke = get_preset('smoke', paper)
+    specs = PAPERS[paper][0].CLI_GRIDS[name][0]('paper', None, None, **PAPERS[paper][0].CLI_GRIDS[name][1]).specs
+    assert specs and all(s.preset == 'paper' and s.overrides.get('n_train') == smoke.n_train for s in specs)
+    assert notebook_specs(paper, name, 'paper') == {s.key for s in specs}
+    check, full, _ = PAPERS[paper][0].CLI_GRIDS[name]
+    dry = check('paper', None, None, **full, max_steps=2, device='cpu').specs
+    assert len(dry) == len(specs) and all(s.overrides['max_steps'] == 2 for s in dry) and not {s.key for s in dry} & {s.key for s in specs}
+
+def test_cli_status_plan_and_dry_run_arguments(capsys, tmp_path):
+    "`affectnb status` at preset paper without a data root answers (it once ended in a TypeError); plan and dry-run check their arguments."
+    from affectnb.runs import main
+    assert main(['status', 'leaf.fig6', '--preset', 'paper', '--results-dir', str(tmp_path)]) == 0
+    assert 'leaf.fig6: 36 runs, 0 done' in capsys.readouterr().out
+    assert main(['plan', 'sspa_jt.table1', '--throughput', '1000']) == 0
+    out = capsys.readouterr().out
+    assert '6 sized runs, 99,360 optimisation steps' in out and 'arm w64 224px: 1000 images/s, given' in out
+    assert main(['plan', 'nope.table1']) == 2 and "expected one of" in capsys.readouterr().err
+    assert main(['dry-run']) == 2 and 'needs notebook paths or --all' in capsys.readouterr().err

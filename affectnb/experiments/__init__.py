@@ -143,14 +143,14 @@ class Params:
         "Real data at the paper preset: images are decoded batch by batch (`LazyImages`), never all held in memory."
         return not self.synthetic and self.preset.name == 'paper'
 
-DRY_RUN_CPU_BATCH = 8      # a dry run on a CPU trains batches of at most this many images (clips); stated in the spec
+DRY_RUN_CPU_BATCH = 16     # a dry run on a CPU trains batches of at most this many images (clips); stated in the spec
 DRY_RUN_EVAL_BATCHES = 2   # and evaluates this many batches
 
 def dry_run_overrides(max_steps:int,          # optimisation steps to train
                       preset:Preset,          # the preset the dry run stands in for
                       device:torch.device,    # a CPU gets smaller batches
                      )->dict:
-    "Preset overrides of a dry run: `max_steps` steps, 2 evaluation batches, and on a CPU batches of at most 8."
+    "Preset overrides of a dry run: `max_steps` steps, 2 evaluation batches, and on a CPU batches of at most 16."
     if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
         raise ConfigError(f"max_steps={max_steps!r}: expected a positive integer (the steps of a dry run) or None (a full run)")
     o = dict(max_steps=int(max_steps), max_eval_batches=DRY_RUN_EVAL_BATCHES)
