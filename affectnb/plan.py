@@ -529,7 +529,9 @@ class Plan:
         out += ['', f"total: {t['sized']} sized runs, {_fmt(t['steps'])} optimisation steps, {_fmt(t['train_samples'])} "
                     f"training + {_fmt(t['eval_samples'])} evaluation samples = {imgs}, {_fmt(t['flops'], 'FLOPs')}"]
         if self.stages: out.append(f"plus {t['stages']} one-off stage{'s' if t['stages'] > 1 else ''}: {_fmt(t['stage_steps'])} steps, {_fmt(t['stage_flops'], 'FLOPs')}")
-        out.append(f"estimated wall time on this machine ({self.machine}), one process, runs in sequence: "
+        given = all(v['how'] == 'given' for v in self.throughput.values()) and self.throughput
+        where = 'at the given throughput' if given else f'on this machine ({self.machine})'
+        out.append(f"estimated wall time {where}, one process, runs in sequence: "
                    f"{_dur(t['wall_s'])}" + (f" (+ {_dur(t['stage_wall_s'])} of stages)" if self.stages else '')
                    + (' for the sized runs' if t['unsized'] else ''))
         out += ['', 'throughput:'] + [f"  {k}: {v['per_s']:.4g} {v['unit']}/s, {v['how']}" for k, v in self.throughput.items()]
