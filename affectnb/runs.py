@@ -679,6 +679,7 @@ def _parser()->argparse.ArgumentParser:
     dr.add_argument('--max-steps', type=int, default=1, help='optimisation steps per run (default 1)')
     dr.add_argument('--device', default='cpu', help='cpu | cuda[:i] | auto (default cpu)')
     dr.add_argument('--rerun', action='store_true', help='run notebooks that passed before too')
+    dr.add_argument('--seeds', default=None, help="comma-separated seeds for every notebook, e.g. 0 (default: each notebook's)")
     return p
 
 # %% ../nbs/07_runs.ipynb #16698992
@@ -704,7 +705,9 @@ def main(argv:Sequence[str]|None=None)->int:
             from affectnb.paperpath import dry_run, artefact_notebooks
             if bool(args.notebooks) == bool(args.all): raise ConfigError("`affectnb dry-run` needs notebook paths or --all, not both and not neither")
             nbs = artefact_notebooks(args.paper) if args.all else args.notebooks
-            dry_run(nbs, args.folder, args.max_steps, args.device, rerun=args.rerun)
+            seeds = _parse_seeds(args.seeds)
+            dry_run(nbs, args.folder, args.max_steps, args.device, params=dict(seeds=list(seeds)) if seeds else None,
+                    rerun=args.rerun)
             return 0
         if args.cmd == 'plan':
             from affectnb.plan import plan, plan_all                 # lazy: affectnb.plan imports this module
