@@ -10,8 +10,8 @@ from typing import Sequence
 from .core import AffectnbError, ConfigError, atomic_write, repo_dir
 
 # %% auto #0
-__all__ = ['PAPER_PREFIX', 'artefact_notebooks', 'measure_child', 'dry_run_notebook', 'DryRunError', 'prepare_standins',
-           'dry_run']
+__all__ = ['PAPER_PREFIX', 'SWEEP_TRAIN', 'artefact_notebooks', 'measure_child', 'dry_run_notebook', 'DryRunError',
+           'prepare_standins', 'dry_run']
 
 # %% ../nbs/07d_paperpath.ipynb #5338fddf
 PAPER_PREFIX = {'leaf': 'leaf_', 'clcl': 'clcl_', 'sspa_jt': 'sspa_', 'pll_fer': 'pll_', 'lsef': 'lsef_'}
@@ -91,6 +91,8 @@ def _summary(folder:Path)->dict:
     try: return json.loads(f.read_text()) if f.is_file() else {}
     except json.JSONDecodeError: return {}
 
+SWEEP_TRAIN = {'rafdb': 6200, 'ferplus': 19200, 'affectnet': 6200}  # leaf's label counts fit: Fig. 5's 1,600 labels, Table 3's 1,000
+
 def prepare_standins(folder:str|Path,   # data/ and weights/ are written here
                      datasets='all',     # layouts to write (`affectnb.standins.write_official_layouts`)
                      weights='all',      # weight files to write (`affectnb.standins.write_standin_weights`: 'all', a paper, keys)
@@ -99,7 +101,8 @@ def prepare_standins(folder:str|Path,   # data/ and weights/ are written here
     from affectnb.standins import write_official_layouts, write_standin_weights
     folder = Path(folder); data, wdir = folder/'data', folder/'weights'
     if not (data/'.complete').is_file():
-        write_official_layouts(data, datasets=datasets, **(dict(min_per_class=60) | layout_kw)); atomic_write(data/'.complete', 'ok\n')
+        kw = dict(n_train={k: v for k, v in SWEEP_TRAIN.items() if datasets == 'all' or k in datasets}) | layout_kw
+        write_official_layouts(data, datasets=datasets, **kw); atomic_write(data/'.complete', 'ok\n')
     if not (wdir/'.complete').is_file():
         write_standin_weights(wdir, which=weights); atomic_write(wdir/'.complete', 'ok\n')
     return data, wdir

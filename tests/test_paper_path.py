@@ -24,7 +24,7 @@ SUBSET = {   # notebook -> parameters that cut its grid (one run per method row 
 def standins(tmp_path_factory):
     d = tmp_path_factory.mktemp('paper_path')
     data, weights = prepare_standins(d, datasets=['rafdb', 'affectnet', 'ferv39k'],
-                                     weights=['leaf', 'sspa_jt', 'clcl', 'pll_fer', 'lsef'], min_per_class=0)
+                                     weights=['leaf', 'sspa_jt', 'clcl', 'pll_fer', 'lsef'], n_train=None)
     return d, data, weights
 
 @pytest.mark.parametrize('nb', list(SUBSET), ids=lambda n: Path(n).stem)
