@@ -66,8 +66,9 @@ PAPER_SIZES = {
     },
 }
 
-# RAF-DB's basic training set per class: the counts of its label file EmoLabel/list_patition_label.txt (public;
-# none of the five papers prints them). They sum to the 12,271 every paper prints. clcl Table III removes one class.
+# RAF-DB's basic training set per class, as commonly reported for its label file EmoLabel/list_patition_label.txt
+# (none of the five papers prints them; not checked against the file here, see the note above). They sum to the 12,271
+# every paper prints. clcl Table III removes one class.
 RAFDB_TRAIN_COUNTS = {'surprise': 1_290, 'fear': 281, 'disgust': 717, 'happy': 4_772, 'sad': 1_982, 'anger': 705,
                       'neutral': 2_524}
 
@@ -554,7 +555,7 @@ def _size_table(specs:Sequence[RunSpec], costs:Sequence[RunCost], stages:Sequenc
                                                                                       sizes='paper')) for d in ('rafdb', 'ferplus', 'affectnet8')]
     if any(sp.experiment == 'removal' and c.sizes == 'paper' for sp, c in pairs):
         out['rafdb per class (clcl)'] = dict(train=sum(RAFDB_TRAIN_COUNTS.values()), test=None, unit='images',
-                                             source='RAF-DB label file, public: ' + ', '.join(f'{k} {v:,}' for k, v in RAFDB_TRAIN_COUNTS.items()))
+                                             source='RAF-DB label file as commonly reported, unchecked here: ' + ', '.join(f'{k} {v:,}' for k, v in RAFDB_TRAIN_COUNTS.items()))
     for sp, c in pairs:
         if c.sizes != 'paper':
             p = _preset(sp)
