@@ -8,6 +8,7 @@ cfg = config['DEFAULT']
 
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+report_requirements = cfg.get('report_requirements', '').split()   # the report site (affectnb.report) and its browser test
 licenses = {'apache2': 'Apache-2.0'}   # settings.ini's nbdev key -> SPDX expression (PEP 639)
 lic = licenses[cfg['license']]
 
@@ -25,7 +26,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['affectnb', 'affectnb.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'report': report_requirements, 'dev': list(dict.fromkeys(dev_requirements + report_requirements))},
     python_requires='>=' + cfg['min_python'],
     classifiers=['Programming Language :: Python :: 3', 'Intended Audience :: Science/Research'],
     entry_points={'console_scripts': ['affectnb=affectnb.runs:main'],

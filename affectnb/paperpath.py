@@ -10,8 +10,8 @@ from typing import Sequence
 from .core import AffectnbError, ConfigError, atomic_write, repo_dir
 
 # %% auto #0
-__all__ = ['PAPER_PREFIX', 'SWEEP_TRAIN', 'artefact_notebooks', 'measure_child', 'dry_run_notebook', 'DryRunError',
-           'prepare_standins', 'dry_run']
+__all__ = ['PAPER_PREFIX', 'SWEEP_TRAIN', 'artefact_notebooks', 'measure_child', 'execute_notebook', 'dry_run_notebook',
+           'DryRunError', 'prepare_standins', 'dry_run']
 
 # %% ../nbs/07d_paperpath.ipynb #5338fddf
 PAPER_PREFIX = {'leaf': 'leaf_', 'clcl': 'clcl_', 'sspa_jt': 'sspa_', 'pll_fer': 'pll_', 'lsef': 'lsef_'}
@@ -55,6 +55,23 @@ def measure_child(cmd:Sequence[str], env:dict|None=None, timeout:float|None=None
     return dict(rc=r['rc'], seconds=time.time() - t0, peak_rss_mb=None if r['maxrss_kb'] is None else r['maxrss_kb']/1024,
                 stderr=r['stderr'])
 
+def execute_notebook(notebook:str|Path,      # a notebook to run through papermill
+                     executed:str|Path,      # where the executed copy is written
+                     params:dict|None=None,  # notebook parameters (JSON values)
+                     env:dict|None=None,     # extra environment variables
+                     timeout:float|None=None,# seconds
+                    )->dict:
+    "Run `notebook` with papermill in a child process: `{notebook, rc, ok, seconds, peak_rss_mb, error}`."
+    nb, executed = Path(notebook), Path(executed)
+    if not nb.is_file(): raise ConfigError(f"no notebook {nb}; expected an artefact notebook such as nbs/tables/leaf_table1.ipynb")
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, '-m', 'papermill', str(nb), str(executed), '--no-progress-bar']
+    for k, v in (params or {}).items(): cmd += ['-y', json.dumps({k: v})]
+    r = measure_child(cmd, dict(os.environ, MPLBACKEND='Agg', **(env or {})), timeout)
+    return dict(notebook=f'{nb.parent.name}/{nb.name}', rc=r['rc'], ok=r['rc'] == 0, seconds=round(r['seconds'], 1),
+                peak_rss_mb=None if r['peak_rss_mb'] is None else round(r['peak_rss_mb'], 1),
+                error=None if r['rc'] == 0 else _last_error(r['stderr']))
+
 def dry_run_notebook(notebook:str|Path,      # an artefact notebook
                      data_root:str|Path,     # the folder holding the layouts (RAF-DB/, DFEW/, ...)
                      out_dir:str|Path,       # executed notebook, outputs (fig/) and results store (results/) go here
@@ -72,15 +89,8 @@ def dry_run_notebook(notebook:str|Path,      # an artefact notebook
     out.mkdir(parents=True, exist_ok=True)
     ps = dict(preset='paper', max_steps=max_steps, data_root=str(data_root), device=device, out_dir=str(out/'fig'),
               results_dir=str(out/'results')) | dict(params or {})
-    cmd = [sys.executable, '-m', 'papermill', str(nb), str(out/'notebooks'/nb.name), '--no-progress-bar']
-    for k, v in ps.items(): cmd += ['-y', json.dumps({k: v})]
-    env = dict(os.environ, MPLBACKEND='Agg')
-    if weights is not None: env['AFFECTNB_WEIGHTS'] = str(weights)
-    (out/'notebooks').mkdir(exist_ok=True)
-    r = measure_child(cmd, env, timeout)
-    return dict(notebook=f'{nb.parent.name}/{nb.name}', rc=r['rc'], ok=r['rc'] == 0, seconds=round(r['seconds'], 1),
-                peak_rss_mb=None if r['peak_rss_mb'] is None else round(r['peak_rss_mb'], 1),
-                error=None if r['rc'] == 0 else _last_error(r['stderr']))
+    return execute_notebook(nb, out/'notebooks'/nb.name, ps, None if weights is None else dict(AFFECTNB_WEIGHTS=str(weights)),
+                            timeout)
 
 # %% ../nbs/07d_paperpath.ipynb #4c696c6c
 class DryRunError(AffectnbError):

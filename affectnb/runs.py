@@ -680,11 +680,33 @@ def _parser()->argparse.ArgumentParser:
     dr.add_argument('--device', default='cpu', help='cpu | cuda[:i] | auto (default cpu)')
     dr.add_argument('--rerun', action='store_true', help='run notebooks that passed before too')
     dr.add_argument('--seeds', default=None, help="comma-separated seeds for every notebook, e.g. 0 (default: each notebook's)")
+    rp = sub.add_parser('reproduce', parents=[common], help='run every artefact notebook of the papers through papermill '
+                        '(resumable, shardable; affectnb.reproduce), keep the executed notebooks, then build the report')
+    rp.add_argument('papers', nargs='*', help='paper keys: leaf clcl sspa_jt pll_fer lsef (default: all five)')
+    rp.add_argument('--preset', default='smoke', help='ci | smoke | paper (default smoke, the committed outputs; others go to <home>/figures-<preset>)')
+    rp.add_argument('--shard', default=None, help='i/n: every n-th notebook from the i-th (1-based)')
+    rp.add_argument('--results-dir', default=None, help='results store (default: $AFFECTNB_RESULTS or <home>/results)')
+    rp.add_argument('--out-dir', default=None, help='figures root to write (default: see --preset)')
+    rp.add_argument('--data-root', default=None, help='folder of the real data sets (default: synthetic data)')
+    rp.add_argument('--seeds', default=None, help="comma-separated seeds for every notebook (default: each notebook's preset's)")
+    rp.add_argument('--device', default='auto', help='auto | cpu | cuda[:i] (default auto)')
+    rp.add_argument('--dry-run', action='store_true', help="the paper path's dry-run mode on stand-ins (affectnb dry-run --all); never a result")
+    rp.add_argument('--rerun', action='store_true', help='run notebooks that passed before (same preset and commit) too')
+    rp.add_argument('--timeout', type=float, default=None, help='seconds per notebook (default: none)')
+    rp.add_argument('--no-report', action='store_true', help='do not build the report site afterwards')
+    rr = sub.add_parser('report', parents=[common], help='build the report site (affectnb.report) from a figures root')
+    rr.add_argument('--figures-dir', default=None, help='figures root (default <home>/figures)')
+    rr.add_argument('--out', default=None, help='site folder (default <home>/site; the pages are in <out>/html)')
+    rr.add_argument('--no-api', action='store_true', help='leave out the library notebooks (API pages)')
+    au = sub.add_parser('audit', parents=[common], help="recompute the papers' own numbers against each other "
+                        "(affectnb.audit) and write audit.md and audit.json under the figures root")
+    au.add_argument('--paper', action='append', default=None, help='only this paper (repeatable; default: all five)')
+    au.add_argument('--out-dir', default=None, help='figures root (default <home>/figures)')
     return p
 
 # %% ../nbs/07_runs.ipynb #16698992
 def main(argv:Sequence[str]|None=None)->int:
-    "The `affectnb` command: `list`, `run <name>`, `status <name>`, `status --figures`; returns the exit status."
+    "The `affectnb` command: `list`, `run`, `status`, `plan`, `dry-run`, `reproduce`, `report`, `audit`; returns the exit status."
     args = _parser().parse_args(argv)
     try:
         load_experiments(args.module)
@@ -709,6 +731,20 @@ def main(argv:Sequence[str]|None=None)->int:
             dry_run(nbs, args.folder, args.max_steps, args.device, params=dict(seeds=list(seeds)) if seeds else None,
                     rerun=args.rerun)
             return 0
+        if args.cmd == 'reproduce':
+            from affectnb.reproduce import reproduce
+            reproduce(args.papers or None, args.preset, args.shard, args.results_dir, args.out_dir, args.data_root,
+                      _parse_seeds(args.seeds), args.device, args.dry_run, args.rerun, args.timeout, not args.no_report)
+            return 0
+        if args.cmd == 'report':
+            from affectnb.report import build_report
+            print(build_report(args.figures_dir, args.out, api=not args.no_api)); return 0
+        if args.cmd == 'audit':
+            from affectnb.audit import write_audit
+            md, js = write_audit(args.out_dir, args.paper)
+            for p, v in json.loads(Path(js).read_text())['summary'].items():
+                print(f"{p:8s} {v['checks']:4d} checks, {v['inconsistent']:3d} inconsistent ({v['read']} found by reading)")
+            print(f'wrote {md} and {js}'); return 0
         if args.cmd == 'plan':
             from affectnb.plan import plan, plan_all                 # lazy: affectnb.plan imports this module
             kw = dict(seeds=_parse_seeds(args.seeds), throughput=args.throughput, device=args.device, data_root=args.data_root)

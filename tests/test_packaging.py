@@ -86,7 +86,10 @@ def test_ci_runs_the_readme_test_command():
     assert '-c constraints.txt' in cmds[0]
     ci = [l.strip() for l in (ROOT/'.ci'/'run').read_text().splitlines()
           if l.strip() and not l.startswith('#') and not l.startswith(('set ', 'cd ', 'export '))]
-    assert ci == [cmds[0]], f'.ci/run runs {ci}, the README says {cmds[0]!r}'
+    assert ci and ci[-1] == cmds[0], f'.ci/run runs {ci}, the README says {cmds[0]!r}'
+    # before it, only the system package the browser test needs (README: "CI installs Debian's chromium first")
+    assert all(l.startswith('command -v chromium') and 'apt-get install' in l for l in ci[:-1]), ci[:-1]
+    assert 'apt-get install chromium' in readme, "the README must say that the browser test needs Debian's chromium"
 
 def test_sdist_contains_tests_and_notebooks(tmp_path):
     "`python -m build --sdist` (no isolation: seconds, offline) ships tests/, nbs/ (tables, figures), tools/ and the root files."
