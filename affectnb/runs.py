@@ -702,11 +702,22 @@ def _parser()->argparse.ArgumentParser:
                         "(affectnb.audit) and write audit.md and audit.json under the figures root")
     au.add_argument('--paper', action='append', default=None, help='only this paper (repeatable; default: all five)')
     au.add_argument('--out-dir', default=None, help='figures root (default <home>/figures)')
+    cl = sub.add_parser('claims', parents=[common], help="evaluate the claims ledger (affectnb.claims): paired seeds, bootstrap "
+                        "interval, verdict; writes claims.md and claims.json under the figures root")
+    cl.add_argument('--paper', action='append', default=None, help='only this paper (repeatable; default: all five)')
+    cl.add_argument('--preset', default='smoke', help='ci | smoke | paper (default smoke)')
+    cl.add_argument('--data-root', default=None, help='folder of the real data sets (default: synthetic data)')
+    cl.add_argument('--seeds', default='0,1,2,3,4', help='comma-separated seeds (default 0,1,2,3,4; at least 5 for a verdict)')
+    cl.add_argument('--run', action='store_true', help='train the missing runs first (else only stored runs count)')
+    cl.add_argument('--shard', default=None, help='with --run: i/n, only that part of each claim\'s runs')
+    cl.add_argument('--device', default='auto', help='auto | cpu | cuda[:i] (default auto)')
+    cl.add_argument('--results-dir', default=None, help='results store (default: $AFFECTNB_RESULTS or <home>/results)')
+    cl.add_argument('--out-dir', default=None, help='figures root (default <home>/figures)')
     return p
 
 # %% ../nbs/07_runs.ipynb #16698992
 def main(argv:Sequence[str]|None=None)->int:
-    "The `affectnb` command: `list`, `run`, `status`, `plan`, `dry-run`, `reproduce`, `report`, `audit`; returns the exit status."
+    "The `affectnb` command: `list`, `run`, `status`, `plan`, `dry-run`, `reproduce`, `report`, `audit`, `claims`; returns the exit status."
     args = _parser().parse_args(argv)
     try:
         load_experiments(args.module)
@@ -744,6 +755,14 @@ def main(argv:Sequence[str]|None=None)->int:
             md, js = write_audit(args.out_dir, args.paper)
             for p, v in json.loads(Path(js).read_text())['summary'].items():
                 print(f"{p:8s} {v['checks']:4d} checks, {v['inconsistent']:3d} inconsistent ({v['read']} found by reading)")
+            print(f'wrote {md} and {js}'); return 0
+        if args.cmd == 'claims':
+            from affectnb.claims import ledger, write_ledger, ledger_summary
+            rows = ledger(args.paper, args.preset, _parse_seeds(args.seeds), args.results_dir, args.run, args.device,
+                          parse_shard(args.shard) and args.shard, args.data_root, progress=args.run)
+            md, js = write_ledger(rows, args.out_dir)
+            for p, v in ledger_summary(rows).items():
+                print(f"{p:8s} " + ', '.join(f'{n} {k}' for k, n in v.items()))
             print(f'wrote {md} and {js}'); return 0
         if args.cmd == 'plan':
             from affectnb.plan import plan, plan_all                 # lazy: affectnb.plan imports this module
