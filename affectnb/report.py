@@ -11,7 +11,7 @@ from .core import AffectnbError, ConfigError, atomic_write, figures_dir, home_di
 from .reference import PAPERS, markdown_table, _decimals, _fmt, _md_cell, _md_text, parse_cell
 
 # %% auto #0
-__all__ = ['compact_table', 'output_rows', 'status_rows', 'build_report']
+__all__ = ['compact_table', 'output_rows', 'status_rows', 'build_report', 'glance_markdown']
 
 # %% ../nbs/07f_report.ipynb #4a90e110
 def _row_label(key)->str: return ' | '.join(map(str, key))
@@ -203,3 +203,22 @@ def build_report(root:str|Path|None=None, # figures root; None: `affectnb.core.f
     index = out/'html'/'index.html'
     if not index.is_file(): raise AffectnbError(f"sphinx-build wrote no {index}:\n{r.stderr[-3000:]}")
     return index
+
+# %% ../nbs/07f_report.ipynb #5a535174
+def glance_markdown(root:str|Path|None=None, # figures root; None: `affectnb.core.figures_dir()`
+                   )->str:                    # a Markdown table and the links
+    "Per paper: tables and figures committed, audit checks / inconsistent, claims supported / contradicted / inconclusive."
+    root = Path(root) if root is not None else figures_dir()
+    audit, claims = _load_optional(root/'audit.json'), _load_optional(root/'claims.json')
+    rows = []
+    for p in PAPERS:
+        recs = [_load_optional(f) or {} for f in sorted((root/p).glob('*.json'))]
+        a = ((audit or {}).get('summary') or {}).get(p)
+        cl = [c for c in (claims or {}).get('claims', []) if c.get('paper') == p]
+        n = lambda v: sum(c.get('verdict') == v for c in cl)
+        rows.append([p, sum('reference' in r for r in recs), sum('reference' not in r for r in recs),
+                     '—' if a is None else f"{a['checks']} / {a['inconsistent']}",
+                     'not evaluated' if not cl else f"{n('supported')} / {n('contradicted')} / {n('inconclusive')}"
+                     + (f" (seeds: {min(c.get('n', 0) for c in cl)}-{max(c.get('n', 0) for c in cl)})" if cl else '')])
+    return markdown_table(['Paper', 'Tables', 'Figures', 'Audit: checks / inconsistent', 'Claims: supported / contradicted / inconclusive'],
+                          rows, ['l', 'r', 'r', 'r', 'r'])
