@@ -73,7 +73,12 @@ def reproduce(papers:Sequence[str]|str|None=None, # paper keys; None: all five
     if dry_run:
         from affectnb.core import cache_dir
         folder = Path(out_dir) if out_dir is not None else cache_dir()/'dry_run'
-        return dry_run(nbs, folder, params=dict(seeds=list(seeds)) if seeds else None, rerun=rerun, verbose=verbose)
+        rows = dry_run(nbs, folder, params=dict(seeds=list(seeds)) if seeds else None, rerun=rerun, verbose=verbose)
+        if report:                                   # the dry run's outputs (marked DRY RUN) as a site of their own
+            from affectnb.report import build_report
+            site = build_report(folder/'fig', folder/'site', api=False)
+            if verbose: print(f'report: {site}', flush=True)
+        return rows
     root = Path(out_dir).expanduser().resolve() if out_dir is not None else default_out_dir(preset)
     commit, rows = _commit(), []
     for nb in nbs:
