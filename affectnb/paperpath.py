@@ -10,8 +10,8 @@ from typing import Sequence
 from .core import AffectnbError, ConfigError, atomic_write, repo_dir
 
 # %% auto #0
-__all__ = ['PAPER_PREFIX', 'SWEEP_TRAIN', 'artefact_notebooks', 'measure_child', 'execute_notebook', 'dry_run_notebook',
-           'DryRunError', 'prepare_standins', 'dry_run']
+__all__ = ['PAPER_PREFIX', 'SYNTHETIC_ONLY', 'SWEEP_TRAIN', 'artefact_notebooks', 'measure_child', 'execute_notebook',
+           'dry_run_notebook', 'DryRunError', 'prepare_standins', 'dry_run']
 
 # %% ../nbs/07d_paperpath.ipynb #5338fddf
 PAPER_PREFIX = {'leaf': 'leaf_', 'clcl': 'clcl_', 'sspa_jt': 'sspa_', 'pll_fer': 'pll_', 'lsef': 'lsef_'}
@@ -72,6 +72,8 @@ def execute_notebook(notebook:str|Path,      # a notebook to run through papermi
                 peak_rss_mb=None if r['peak_rss_mb'] is None else round(r['peak_rss_mb'], 1),
                 error=None if r['rc'] == 0 else _last_error(r['stderr']))
 
+SYNTHETIC_ONLY = ('leaf_plquality', 'pll_disambiguation', 'pll_fig5', 'sspa_selection', 'lsef_fig1')  # need SynthAffect's truth
+
 def dry_run_notebook(notebook:str|Path,      # an artefact notebook
                      data_root:str|Path,     # the folder holding the layouts (RAF-DB/, DFEW/, ...)
                      out_dir:str|Path,       # executed notebook, outputs (fig/) and results store (results/) go here
@@ -81,16 +83,18 @@ def dry_run_notebook(notebook:str|Path,      # an artefact notebook
                      params:dict|None=None,  # further notebook parameters (e.g. a smaller grid)
                      timeout:float|None=None,# seconds
                     )->dict:
-    "Run `notebook` at `preset='paper'` in dry-run mode on `data_root`: `{notebook, rc, ok, seconds, peak_rss_mb, error}`."
+    "Run `notebook` at `preset='paper'` in dry-run mode on `data_root` (SynthAffect for `SYNTHETIC_ONLY`): `{notebook, rc, ok, seconds, peak_rss_mb, error, data}`."
     nb, out = Path(notebook), Path(out_dir)
     if not nb.is_file(): raise ConfigError(f"no notebook {nb}; expected an artefact notebook such as nbs/tables/leaf_table1.ipynb")
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise ConfigError(f"max_steps={max_steps!r}: expected a positive integer")
     out.mkdir(parents=True, exist_ok=True)
-    ps = dict(preset='paper', max_steps=max_steps, data_root=str(data_root), device=device, out_dir=str(out/'fig'),
-              results_dir=str(out/'results')) | dict(params or {})
-    return execute_notebook(nb, out/'notebooks'/nb.name, ps, None if weights is None else dict(AFFECTNB_WEIGHTS=str(weights)),
-                            timeout)
+    synthetic = nb.stem in SYNTHETIC_ONLY                # these refuse a data root: SynthAffect at the paper's sizes
+    ps = dict(preset='paper', max_steps=max_steps, data_root=None if synthetic else str(data_root), device=device,
+              out_dir=str(out/'fig'), results_dir=str(out/'results')) | dict(params or {})
+    r = execute_notebook(nb, out/'notebooks'/nb.name, ps, None if weights is None else dict(AFFECTNB_WEIGHTS=str(weights)),
+                         timeout)
+    return r | dict(data='SynthAffect at the paper preset' if synthetic else 'stand-in layouts')
 
 # %% ../nbs/07d_paperpath.ipynb #4c696c6c
 class DryRunError(AffectnbError):
