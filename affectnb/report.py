@@ -216,9 +216,11 @@ def glance_markdown(root:str|Path|None=None, # figures root; None: `affectnb.cor
         a = ((audit or {}).get('summary') or {}).get(p)
         cl = [c for c in (claims or {}).get('claims', []) if c.get('paper') == p]
         n = lambda v: sum(c.get('verdict') == v for c in cl)
+        seeds = sorted({c.get('n', 0) for c in cl})
+        verdicts = f"{n('supported')} / {n('contradicted')} / {n('inconclusive')}"
         rows.append([p, sum('reference' in r for r in recs), sum('reference' not in r for r in recs),
                      '—' if a is None else f"{a['checks']} / {a['inconsistent']}",
-                     'not evaluated' if not cl else f"{n('supported')} / {n('contradicted')} / {n('inconclusive')}"
-                     + (f" (seeds: {min(c.get('n', 0) for c in cl)}-{max(c.get('n', 0) for c in cl)})" if cl else '')])
+                     'not evaluated' if not cl else f"{verdicts} (no runs yet)" if seeds == [0] else
+                     f"{verdicts} ({'-'.join(map(str, (seeds[0], seeds[-1]) if len(seeds) > 1 else seeds))} seeds)"])
     return markdown_table(['Paper', 'Tables', 'Figures', 'Audit: checks / inconsistent', 'Claims: supported / contradicted / inconclusive'],
                           rows, ['l', 'r', 'r', 'r', 'r'])
