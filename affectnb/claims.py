@@ -157,6 +157,8 @@ def evaluate_claim(c:Claim,
     paired = sorted(set(vals.get('a', {})) & set(vals.get('b', {})))
     d = [vals['a'][s] - vals['b'][s] for s in paired]
     v = verdict(d, c.sign)
+    if preset == 'ci' and v['verdict'] != 'inconclusive':   # the plumbing preset: a sign from it means nothing
+        v = v | dict(verdict='inconclusive', reason=f"preset ci only checks the plumbing; its numbers mean nothing (the rule alone would say {v['verdict']})")
     return dict(paper=c.paper, id=c.id, statement=c.statement, quote=c.quote, where=c.where, metric=c.metric, sign=c.sign,
                 a=dict(label=c.a.label or c.a.method, grid=c.a.grid, per_seed={s: vals.get('a', {}).get(s) for s in seeds}),
                 b=dict(label=c.b.label or c.b.method, grid=c.b.grid, per_seed={s: vals.get('b', {}).get(s) for s in seeds}),

@@ -51,6 +51,20 @@ def _passed(root:Path, nb:Path, preset:str, commit:str|None)->dict|None:
     return rec if all(p.is_file() for p in notebook_outputs(nb, root)) else None
 
 # %% ../nbs/07e_reproduce.ipynb #61335101
+def _publish(root:Path, papers, preset:str, results_dir, seeds, device:str, shard, data_root, claims:bool, verbose:bool):
+    "The audit and (with `claims`) the claims ledger under `root`: the site's audit and ledger pages."
+    from affectnb.audit import write_audit
+    from affectnb.claims import MIN_SEEDS, claims as all_claims, evaluate_claim, ledger_summary, write_ledger
+    write_audit(root)                                     # every paper's: preset-independent, seconds
+    if not claims: return
+    chosen = set(PAPER_PREFIX) if papers is None else {papers} if isinstance(papers, str) else set(papers)
+    rows = [evaluate_claim(c, preset, list(seeds) if seeds else range(MIN_SEEDS), results_dir, run=c.paper in chosen,
+                           device=device, shard=shard, data_root=data_root) for c in all_claims()]
+    md, _ = write_ledger(rows, root)
+    if verbose:
+        for p, v in ledger_summary(rows).items(): print(f"claims {p}: " + ', '.join(f'{n} {k}' for k, n in v.items()), flush=True)
+        print(f'ledger: {md}', flush=True)
+
 def reproduce(papers:Sequence[str]|str|None=None, # paper keys; None: all five
               preset:str='smoke',                  # ci | smoke | paper
               shard:str|Sequence|None=None,        # 'i/n': every n-th notebook from the i-th
@@ -63,9 +77,10 @@ def reproduce(papers:Sequence[str]|str|None=None, # paper keys; None: all five
               rerun:bool=False,                    # run notebooks that passed before too
               timeout:float|None=None,             # seconds per notebook
               report:bool=True,                    # build the report site afterwards (`affectnb.report.build_report`)
+              claims:bool=True,                    # train the chosen papers' missing claim runs, write the ledger
               verbose:bool=True,
              )->list:                              # one record per notebook of the shard
-    "Run every artefact notebook of `papers` through papermill, keep the executed notebooks, then build the report."
+    "Run every artefact notebook of `papers` through papermill, keep the executed notebooks, write the audit and the claims ledger, then build the report."
     check_choice('preset', preset, ('ci', 'smoke', 'paper'))
     nbs = artefact_notebooks(papers)
     sh = parse_shard(shard)
@@ -94,6 +109,7 @@ def reproduce(papers:Sequence[str]|str|None=None, # paper keys; None: all five
         rows.append(rec)
         if verbose: print(f"{rec['notebook']}: {'ok' if rec['ok'] else 'FAILED'} in {rec['seconds']} s, peak {rec['peak_rss_mb']} MB"
                           + ('' if rec['ok'] else f": {rec['error']}"), flush=True)
+    _publish(root, papers, preset, results_dir, seeds, device, shard, data_root, claims, verbose)
     if report:
         from affectnb.report import build_report
         site = build_report(root)

@@ -681,7 +681,8 @@ def _parser()->argparse.ArgumentParser:
     dr.add_argument('--rerun', action='store_true', help='run notebooks that passed before too')
     dr.add_argument('--seeds', default=None, help="comma-separated seeds for every notebook, e.g. 0 (default: each notebook's)")
     rp = sub.add_parser('reproduce', parents=[common], help='run every artefact notebook of the papers through papermill '
-                        '(resumable, shardable; affectnb.reproduce), keep the executed notebooks, then build the report')
+                        '(resumable, shardable; affectnb.reproduce), keep the executed notebooks, write the audit and the claims '
+                        'ledger, then build the report')
     rp.add_argument('papers', nargs='*', help='paper keys: leaf clcl sspa_jt pll_fer lsef (default: all five)')
     rp.add_argument('--preset', default='smoke', help='ci | smoke | paper (default smoke, the committed outputs; others go to <home>/figures-<preset>)')
     rp.add_argument('--shard', default=None, help='i/n: every n-th notebook from the i-th (1-based)')
@@ -694,6 +695,8 @@ def _parser()->argparse.ArgumentParser:
     rp.add_argument('--rerun', action='store_true', help='run notebooks that passed before (same preset and commit) too')
     rp.add_argument('--timeout', type=float, default=None, help='seconds per notebook (default: none)')
     rp.add_argument('--no-report', action='store_true', help='do not build the report site afterwards')
+    rp.add_argument('--no-claims', action='store_true', help="do not train the claims' missing runs or write the ledger "
+                    '(the audit is written either way)')
     rr = sub.add_parser('report', parents=[common], help='build the report site (affectnb.report) from a figures root')
     rr.add_argument('--figures-dir', default=None, help='figures root (default <home>/figures)')
     rr.add_argument('--out', default=None, help='site folder (default <home>/site; the pages are in <out>/html)')
@@ -745,7 +748,8 @@ def main(argv:Sequence[str]|None=None)->int:
         if args.cmd == 'reproduce':
             from affectnb.reproduce import reproduce
             reproduce(args.papers or None, args.preset, args.shard, args.results_dir, args.out_dir, args.data_root,
-                      _parse_seeds(args.seeds), args.device, args.dry_run, args.rerun, args.timeout, not args.no_report)
+                      _parse_seeds(args.seeds), args.device, args.dry_run, args.rerun, args.timeout, not args.no_report,
+                      claims=not args.no_claims)
             return 0
         if args.cmd == 'report':
             from affectnb.report import build_report

@@ -104,7 +104,7 @@ def _broken(links:list, base:str)->list:
         except urllib.error.URLError as e: bad.append(f'{url}: {e}')
     return bad
 
-@pytest.mark.parametrize('page,min_images', [('index.html', 0), ('leaf.html', 5), ('lsef.html', 3), ('audit.html', 0)])
+@pytest.mark.parametrize('page,min_images', [('index.html', 0), ('leaf.html', 5), ('lsef.html', 3), ('audit.html', 0), ('claims.html', 0)])
 def test_page_renders_in_chromium(site, browser, page, min_images):
     browser.load(site + page)
     r = browser.evaluate(_INSPECT)
