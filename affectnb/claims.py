@@ -266,6 +266,11 @@ def ledger_summary(rows:Sequence[dict])->dict:
 
 def _f(x, d=2)->str: return '—' if x is None else f'{x:+.{d}f}'
 
+def _digits(r:dict)->int:
+    "Decimals that show the claim's differences: 2 (accuracy points), 4 when every one is below 0.1 (an RMSE)."
+    xs = [abs(x) for x in [r['mean'], (r['paper_effect'] or {}).get('diff'), *r['per_seed'], *(r['ci'] or [])] if x is not None]
+    return 4 if xs and max(xs) < 0.1 else 2
+
 def ledger_markdown(rows:Sequence[dict])->str:
     "The ledger as a Markdown page."
     s = ledger_summary(rows)
@@ -283,9 +288,10 @@ def ledger_markdown(rows:Sequence[dict])->str:
         rows_p = [r for r in rows if r['paper'] == p]
         out += [markdown_table(['Claim', "Paper's a − b", 'Ours: mean [95% CI] (seeds)', 'Per seed', 'Verdict'],
                 [[_md_text(r['statement']) + f" (a: {_md_text(r['a']['label'])}, b: {_md_text(r['b']['label'])}; {r['metric']})",
-                  _f((r['paper_effect'] or {}).get('diff')) if r['paper_effect'] else 'not printed',
-                  (f"{_f(r['mean'])} [{_f(r['ci'][0])}, {_f(r['ci'][1])}] ({r['n']})" if r['ci'] else f"{_f(r['mean'])} ({r['n']})"),
-                  ', '.join(_f(x) for x in r['per_seed']) or '—', f"**{r['verdict']}**: {r['reason']}"] for r in rows_p],
+                  _f((r['paper_effect'] or {}).get('diff'), _digits(r)) if r['paper_effect'] else 'not printed',
+                  (f"{_f(r['mean'], _digits(r))} [{_f(r['ci'][0], _digits(r))}, {_f(r['ci'][1], _digits(r))}] ({r['n']})" if r['ci']
+                   else f"{_f(r['mean'], _digits(r))} ({r['n']})"),
+                  ', '.join(_f(x, _digits(r)) for x in r['per_seed']) or '—', f"**{r['verdict']}**: {r['reason']}"] for r in rows_p],
                 ['l', 'r', 'r', 'l', 'l'])]
         q = [r for r in rows_p if r['quote']]
         if q: out += ['', "The paper's words:", ''] + [f"- `{r['id']}` ({_md_text(r['where'])}): \"{_md_text(r['quote'])}\"" for r in q]
